@@ -1,0 +1,104 @@
+/**
+ * What a finished deployment tells people: the deployment status state and a
+ * one-line description (GitHub keeps 140 characters of it). Pure.
+ *
+ * `failure` means the provider ran and said no (or CI said no); `error` means
+ * heaven could not run it at all, so the fix is in configuration or on the box.
+ */
+import type { CiVerdict } from "./ci-gate.js";
+
+export type DeploymentOutcome =
+  | { kind: "succeeded"; what: string; durationMs: number }
+  | { kind: "failed"; what: string; exitCode: number; lastLine: string | undefined }
+  | { kind: "killed"; what: string; signal: string; lastLine: string | undefined }
+  | { kind: "provider-error"; what: string; message: string }
+  | { kind: "timed-out"; what: string; timeoutSeconds: number }
+  | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" }
+  | { kind: "ci-blocked"; sha: string; verdict: Exclude<CiVerdict, { kind: "green" }> }
+  | { kind: "config-invalid"; message: string }
+  | { kind: "bad-request"; message: string }
+  | { kind: "checkout-failed"; message: string }
+  | { kind: "aborted"; reason: string }
+  | { kind: "crashed"; message: string };
+
+export type FinalState = "success" | "failure" | "error";
+
+export interface FinalStatus {
+  state: FinalState;
+  description: string;
+}
+
+export const DESCRIPTION_LIMIT = 140;
+
+export function truncate(text: string, limit = DESCRIPTION_LIMIT): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit - 1)}…`;
+}
+
+/** `script/deploy exited 3: "migration failed"`, quoting as much of the line as fits. */
+function withLastLine(head: string, lastLine: string | undefined): string {
+  if (lastLine === undefined || lastLine.trim() === "") return head;
+  const room = DESCRIPTION_LIMIT - head.length - 4; // `: "` + `"`
+  if (room < 8) return head;
+  const quoted = truncate(lastLine, room);
+  return `${head}: "${quoted}"`;
+}
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 4).join(", ");
+  return names.length > 4 ? `${shown} and ${names.length - 4} more` : shown;
+}
+
+export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
+  switch (outcome.kind) {
+    case "succeeded":
+      return { state: "success", description: truncate(`${outcome.what} succeeded in ${formatDuration(outcome.durationMs)}`) };
+    case "failed":
+      return { state: "failure", description: withLastLine(`${outcome.what} exited ${outcome.exitCode}`, outcome.lastLine) };
+    case "killed":
+      return { state: "failure", description: withLastLine(`${outcome.what} was killed by ${outcome.signal}`, outcome.lastLine) };
+    case "provider-error":
+      return { state: "failure", description: truncate(`${outcome.what} failed: ${outcome.message}`) };
+    case "timed-out":
+      return { state: "error", description: `timed out after ${outcome.timeoutSeconds} s; process group killed` };
+    case "not-runnable":
+      return { state: "error", description: truncate(notRunnable(outcome.what, outcome.reason)) };
+    case "ci-blocked":
+      return { state: "failure", description: truncate(ciBlocked(outcome.sha, outcome.verdict)) };
+    case "config-invalid":
+      return { state: "error", description: truncate(outcome.message) };
+    case "bad-request":
+      return { state: "error", description: truncate(outcome.message) };
+    case "checkout-failed":
+      return { state: "error", description: truncate(outcome.message) };
+    case "aborted":
+      return { state: "error", description: truncate(`stopped before it finished: ${outcome.reason}; deploy again`) };
+    case "crashed":
+      return { state: "error", description: truncate(`heaven failed unexpectedly: ${outcome.message}; see the log`) };
+  }
+}
+
+function notRunnable(what: string, reason: "missing" | "not-executable"): string {
+  switch (reason) {
+    case "missing":
+      return `${what} does not exist at this commit; add it or set script in .github/heaven.yml`;
+    case "not-executable":
+      return `${what} is not executable; run chmod +x ${what} and commit`;
+  }
+}
+
+function ciBlocked(sha: string, verdict: Exclude<CiVerdict, { kind: "green" }>): string {
+  const short = sha.slice(0, 7);
+  if (verdict.kind === "red") {
+    return `CI failed on ${short}: ${listNames(verdict.failed)}; fix it, or deploy with force`;
+  }
+  const waiting = [...verdict.pending, ...verdict.missing.map((name) => `${name} (not reported)`)];
+  return `CI not finished on ${short}: ${listNames(waiting)}; deploy again when green, or with force`;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${seconds % 60} s`;
+}

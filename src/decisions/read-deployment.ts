@@ -1,0 +1,66 @@
+/**
+ * A `deployment` webhook payload, read defensively into a deployment request.
+ * Pure. A payload is data: nothing here is trusted to have the right shape.
+ */
+import type { DeploymentRequest } from "../deploy/request.js";
+
+export type DeploymentRead =
+  | { ok: true; request: DeploymentRequest; owner: string; repo: string; deploymentId: number }
+  | { ok: false; reason: string; owner?: string; repo?: string; deploymentId?: number };
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+
+/** hubot-deploy and old API clients send the payload as a JSON string. */
+function deploymentPayload(value: unknown): Json {
+  if (isObject(value)) return value;
+  if (typeof value === "string") {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (isObject(parsed)) return parsed;
+    } catch {
+      // Not JSON: treat as an empty payload.
+    }
+  }
+  return {};
+}
+
+export function readDeployment(event: unknown): DeploymentRead {
+  if (!isObject(event) || !isObject(event.deployment) || !isObject(event.repository)) {
+    return { ok: false, reason: "the event has no deployment or repository" };
+  }
+  const { deployment, repository } = event;
+  const owner = isObject(repository.owner) ? text(repository.owner.login) : undefined;
+  const repo = text(repository.name);
+  const deploymentId = typeof deployment.id === "number" ? deployment.id : undefined;
+  if (owner === undefined || repo === undefined || deploymentId === undefined) {
+    return { ok: false, reason: "the event names no repository owner, repository or deployment id" };
+  }
+  const where = { owner, repo, deploymentId };
+  const sha = text(deployment.sha);
+  const environment = text(deployment.environment);
+  const cloneUrl = text(repository.clone_url);
+  if (sha === undefined) return { ok: false, reason: "the deployment has no sha", ...where };
+  if (environment === undefined) return { ok: false, reason: "the deployment has no environment", ...where };
+  if (cloneUrl === undefined) return { ok: false, reason: "the repository has no clone_url", ...where };
+
+  const payload = deploymentPayload(deployment.payload);
+  const creator = isObject(deployment.creator) ? text(deployment.creator.login) : undefined;
+  return {
+    ok: true,
+    ...where,
+    request: {
+      id: String(deploymentId),
+      repository: { fullName: text(repository.full_name) ?? `${owner}/${repo}`, cloneUrl },
+      environment,
+      ref: text(deployment.ref) ?? sha,
+      sha,
+      task: text(deployment.task) ?? "deploy",
+      force: payload.force === true,
+      payloadConfig: payload.config,
+      creator: creator ?? "unknown",
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * How the core tells the world about a deployment. The GitHub layer answers
+ * with deployment statuses, the CLI with terminal output; the core never
+ * knows which one is listening.
+ */
+import type { FinalState } from "../decisions/describe-outcome.js";
+
+export interface StartedReport {
+  description: string;
+  logUrl: string;
+  environmentUrl: string | undefined;
+}
+
+export interface FinalReport {
+  state: FinalState;
+  description: string;
+  logUrl: string;
+  environmentUrl: string | undefined;
+}
+
+export interface DeploymentReporter {
+  /** The deployment must wait; called at most once, before it starts. */
+  queued(description: string, logUrl: string): void;
+  /** The provider is about to run. Must not block: the provider starts without waiting for it. */
+  started(report: StartedReport): void;
+  /** The last word; resolves when it has been delivered (or given up on). */
+  finished(report: FinalReport): Promise<void>;
+}

@@ -1,0 +1,19 @@
+/** A deployment as the core sees it, whoever asked for it (GitHub or the CLI). */
+export interface DeploymentRequest {
+  /** GitHub's deployment id, or a local id for the command line. */
+  id: string;
+  repository: {
+    /** `owner/name`, or a local name for the command line. */
+    fullName: string;
+    cloneUrl: string;
+  };
+  environment: string;
+  ref: string;
+  sha: string;
+  task: string;
+  /** Skip the CI gate (hubot's `deploy!`). */
+  force: boolean;
+  /** hubot-deploy style `payload.config`, validated with the repository's file. */
+  payloadConfig: unknown;
+  creator: string;
+}

@@ -1,0 +1,94 @@
+/**
+ * The one place heaven starts processes. Every command is an executable and
+ * an argv array (never a shell string), runs in its own process group, and is
+ * killed as a group: on timeout, on abort, and when the main process exits
+ * (a forgotten `sleep &` must not hold the log open or outlive the deploy).
+ * Output is handed to the caller chunk by chunk with backpressure, so a
+ * chatty command cannot grow heaven's memory.
+ */
+import { execa } from "execa";
+
+export interface ProcessSpec {
+  file: string;
+  args: readonly string[];
+  /** The complete environment: nothing of heaven's own is inherited. */
+  env: Readonly<Record<string, string>>;
+  cwd: string;
+}
+
+export type OutputStream = "stdout" | "stderr";
+
+export interface RunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onOutput: (chunk: Buffer, stream: OutputStream) => void | Promise<void>;
+  /** Time between SIGTERM and SIGKILL to the group. */
+  killGraceMs?: number;
+}
+
+export type ProcessResult =
+  | { kind: "exited"; exitCode: number; durationMs: number }
+  | { kind: "signaled"; signal: string; durationMs: number }
+  | { kind: "timed-out"; durationMs: number }
+  | { kind: "aborted"; durationMs: number }
+  | { kind: "spawn-failed"; code: string; message: string };
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+export async function runProcess(spec: ProcessSpec, options: RunOptions): Promise<ProcessResult> {
+  const started = Date.now();
+  const child = execa(spec.file, [...spec.args], {
+    cwd: spec.cwd,
+    env: { ...spec.env },
+    extendEnv: false,
+    detached: true,
+    stdin: "ignore",
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    windowsHide: true,
+  });
+
+  let stoppedBy: "timeout" | "abort" | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = (reason: "timeout" | "abort") => {
+    if (stoppedBy !== undefined || child.pid === undefined) return;
+    stoppedBy = reason;
+    killGroup(child.pid, "SIGTERM");
+    killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, "SIGKILL"), options.killGraceMs ?? 5_000);
+  };
+  const timeout = setTimeout(() => stop("timeout"), options.timeoutMs);
+  const onAbort = () => stop("abort");
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  // Leftover group members (daemonised by mistake) would keep the pipes open.
+  child.on("exit", () => child.pid !== undefined && killGroup(child.pid, "SIGKILL"));
+
+  const drain = async (stream: NodeJS.ReadableStream | null, name: OutputStream) => {
+    if (stream === null) return;
+    for await (const chunk of stream) await options.onOutput(chunk as Buffer, name);
+  };
+
+  try {
+    const [result] = await Promise.all([child, drain(child.stdout, "stdout"), drain(child.stderr, "stderr")]);
+    const durationMs = Date.now() - started;
+    if (stoppedBy === "timeout") return { kind: "timed-out", durationMs };
+    if (stoppedBy === "abort") return { kind: "aborted", durationMs };
+    const code = (result as { code?: unknown }).code;
+    if (child.pid === undefined || (typeof code === "string" && result.exitCode === undefined && result.signal === undefined)) {
+      return { kind: "spawn-failed", code: typeof code === "string" ? code : "UNKNOWN", message: result.shortMessage ?? result.message ?? "could not start" };
+    }
+    if (result.signal !== undefined) return { kind: "signaled", signal: result.signal, durationMs };
+    return { kind: "exited", exitCode: result.exitCode ?? 0, durationMs };
+  } finally {
+    clearTimeout(timeout);
+    if (killTimer !== undefined) clearTimeout(killTimer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Checkouts. One cached bare clone per repository under the data directory,
+ * fetched (never cloned again) for each deployment, and a git worktree of the
+ * exact sha per deployment, so two environments of one repository can deploy
+ * at once. Operations on one cache are serialised; worktrees are independent.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { git, gitComplaint } from "./git.js";
+
+export type Checkout = { kind: "ready"; dir: string; release: () => Promise<void> } | { kind: "failed"; message: string };
+
+export interface CheckoutRequest {
+  /** Stable name of the repository, e.g. `octo/app`; names the cache. */
+  repository: string;
+  cloneUrl: string;
+  sha: string;
+  token?: string | undefined;
+  note?: (text: string) => void;
+}
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+export function isFullSha(value: string): boolean {
+  return SHA.test(value);
+}
+
+export class Workspaces {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly baseEnv: Readonly<Record<string, string>>,
+  ) {}
+
+  cacheDir(repository: string, cloneUrl: string): string {
+    const readable = repository.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_");
+    const hash = createHash("sha256").update(cloneUrl).digest("hex").slice(0, 10);
+    return join(this.dataDir, "repos", `${readable}-${hash}.git`);
+  }
+
+  /** Brings the cache up to date with the remote's branches and tags. */
+  async fetch(repository: string, cloneUrl: string, token?: string): Promise<{ ok: true; cache: string } | { ok: false; message: string }> {
+    const cache = this.cacheDir(repository, cloneUrl);
+    return this.exclusive(cache, async () => {
+      if (!existsSync(join(cache, "HEAD"))) {
+        await mkdir(cache, { recursive: true });
+        const init = await this.git(["init", "--bare", "--quiet", cache], this.dataDir);
+        if (!init.ok) return { ok: false, message: `could not create a cache for ${repository}: ${gitComplaint(init)}` };
+      }
+      const fetched = await this.git(
+        ["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+        cache,
+        token,
+      );
+      if (!fetched.ok) return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(fetched)}` };
+      return { ok: true, cache };
+    });
+  }
+
+  async checkout(request: CheckoutRequest): Promise<Checkout> {
+    const { repository, cloneUrl, sha, token } = request;
+    if (!isFullSha(sha)) return { kind: "failed", message: `"${sha}" is not a full commit sha` };
+    request.note?.(`fetching ${redactUrl(cloneUrl)}`);
+    const fetched = await this.fetch(repository, cloneUrl, token);
+    if (!fetched.ok) return { kind: "failed", message: fetched.message };
+    const cache = fetched.cache;
+    const dir = join(this.dataDir, "checkouts", `${sha.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
+
+    return this.exclusive(cache, async (): Promise<Checkout> => {
+      if (!(await this.hasCommit(cache, sha))) {
+        // Not on any branch or tag (a pull request head, say): ask for it by sha.
+        await this.git(["fetch", "--quiet", "--no-tags", "--end-of-options", cloneUrl, sha], cache, token);
+        if (!(await this.hasCommit(cache, sha))) {
+          return { kind: "failed", message: `commit ${sha.slice(0, 7)} is not in ${repository}; was it force-pushed away?` };
+        }
+      }
+      await mkdir(join(this.dataDir, "checkouts"), { recursive: true });
+      const added = await this.git(["worktree", "add", "--detach", "--quiet", dir, sha], cache);
+      if (!added.ok) return { kind: "failed", message: `could not check out ${sha.slice(0, 7)}: ${gitComplaint(added)}` };
+      request.note?.(`checked out ${sha} in ${dir}`);
+      return { kind: "ready", dir, release: () => this.remove(cache, dir) };
+    });
+  }
+
+  /** The default branch's name and sha, as the remote advertises it. */
+  async defaultBranch(cloneUrl: string): Promise<{ name: string; sha: string } | undefined> {
+    const listed = await this.git(["ls-remote", "--symref", "--end-of-options", cloneUrl, "HEAD"], this.dataDir);
+    if (!listed.ok) return undefined;
+    const name = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(listed.stdout)?.[1];
+    const sha = /^([0-9a-f]{40,64})\tHEAD$/m.exec(listed.stdout)?.[1];
+    return name !== undefined && sha !== undefined ? { name, sha } : undefined;
+  }
+
+  /** A branch, tag or sha of the cache, as a full sha. */
+  async resolve(cache: string, ref: string): Promise<string | undefined> {
+    const parsed = await this.git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cache);
+    const sha = parsed.stdout.trim();
+    return parsed.ok && isFullSha(sha) ? sha : undefined;
+  }
+
+  /** A file's content at a commit of the cache, or undefined when it does not exist. */
+  async readFile(cache: string, sha: string, path: string): Promise<string | undefined> {
+    const shown = await this.git(["show", `${sha}:${path}`], cache);
+    return shown.ok ? shown.stdout : undefined;
+  }
+
+  private async hasCommit(cache: string, sha: string): Promise<boolean> {
+    return (await this.git(["cat-file", "-e", `${sha}^{commit}`], cache)).ok;
+  }
+
+  private async remove(cache: string, dir: string): Promise<void> {
+    await this.exclusive(cache, async () => {
+      const removed = await this.git(["worktree", "remove", "--force", dir], cache);
+      if (!removed.ok) {
+        await rm(dir, { recursive: true, force: true });
+        await this.git(["worktree", "prune"], cache);
+      }
+    });
+  }
+
+  private git(args: string[], cwd: string, token?: string) {
+    return git(args, { cwd, baseEnv: this.baseEnv, token });
+  }
+
+  private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.locks.set(key, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    }
+  }
+}
+
+/** Clone URLs may carry credentials (https://user:pass@host); never repeat them. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@\s]+@/, "//***@");
+}

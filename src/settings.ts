@@ -1,0 +1,80 @@
+/**
+ * heaven's own settings, read from process.env once at start-up. Probot reads
+ * its variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, …) itself.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/** Variables every provider process gets from heaven's environment. */
+const PASSED_BY_DEFAULT = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSH_AUTH_SOCK"];
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === "") return fallback;
+      const number = Number(value);
+      if (!Number.isInteger(number) || number < min || number > max) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a whole number from ${min} to ${max}, got "${value}"` });
+        return z.NEVER;
+      }
+      return number;
+    });
+
+const schema = z.object({
+  PORT: integer("PORT", 3000, 0, 65535),
+  HEAVEN_URL: z.url({ message: "HEAVEN_URL must be an absolute http(s) URL" }).optional(),
+  HEAVEN_DATA_DIR: z.string().optional(),
+  HEAVEN_CONCURRENCY: integer("HEAVEN_CONCURRENCY", 2, 1, 64),
+  DEPLOYMENT_TIMEOUT: integer("DEPLOYMENT_TIMEOUT", 300, 1, 86_400),
+  HEAVEN_LOG_SECRET: z.string().min(16, { message: "HEAVEN_LOG_SECRET must be at least 16 characters" }).optional(),
+  HEAVEN_PASS_ENV: z.string().optional(),
+  WEBHOOK_SECRET: z.string().optional(),
+});
+
+export interface Settings {
+  port: number;
+  baseUrl: string;
+  dataDir: string;
+  concurrency: number;
+  defaultTimeoutSeconds: number;
+  /** undefined: heaven keeps a generated one in the data directory. */
+  logSecret: string | undefined;
+  /** The environment provider processes and git start from. */
+  baseEnv: Record<string, string>;
+  /** Values no log may show. */
+  secrets: string[];
+}
+
+export class SettingsError extends Error {}
+
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((issue) => issue.message).join("\n"));
+  }
+  const values = parsed.data;
+  const passed = (values.HEAVEN_PASS_ENV ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  const baseEnv: Record<string, string> = {};
+  for (const name of [...PASSED_BY_DEFAULT, ...passed]) {
+    const value = env[name];
+    if (value !== undefined) baseEnv[name] = value;
+  }
+  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, ...passed.map((name) => env[name])].filter(
+    (value): value is string => value !== undefined && value !== "",
+  );
+  return {
+    port: values.PORT,
+    baseUrl: (values.HEAVEN_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ""),
+    dataDir: resolve(values.HEAVEN_DATA_DIR ?? ".heaven"),
+    concurrency: values.HEAVEN_CONCURRENCY,
+    defaultTimeoutSeconds: values.DEPLOYMENT_TIMEOUT,
+    logSecret: values.HEAVEN_LOG_SECRET,
+    baseEnv,
+    secrets,
+  };
+}
