@@ -15,7 +15,7 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
     .transform((value, ctx) => {
       if (value === undefined || value.trim() === "") return fallback;
       const number = Number(value);
-      if (!Number.isInteger(number) || number < min || number > max) {
+      if (!/^\s*\d+\s*$/.test(value) || number < min || number > max) {
         ctx.addIssue({ code: "custom", message: `${name} must be a whole number from ${min} to ${max}, got "${value}"` });
         return z.NEVER;
       }
@@ -24,7 +24,7 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
 
 const schema = z.object({
   PORT: integer("PORT", 3000, 0, 65535),
-  HEAVEN_URL: z.url({ message: "HEAVEN_URL must be an absolute http(s) URL" }).optional(),
+  HEAVEN_URL: z.url({ protocol: /^https?$/, message: "HEAVEN_URL must be an absolute http(s) URL" }).optional(),
   HEAVEN_DATA_DIR: z.string().optional(),
   HEAVEN_CONCURRENCY: integer("HEAVEN_CONCURRENCY", 2, 1, 64),
   DEPLOYMENT_TIMEOUT: integer("DEPLOYMENT_TIMEOUT", 300, 1, 86_400),

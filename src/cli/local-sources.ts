@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import yaml from "js-yaml";
+import { parse } from "yaml";
 import { CONFIG_FILE } from "../decisions/resolve-config.js";
 import type { ConfigRead } from "../deploy/sources.js";
 import type { Workspaces } from "../deploy/workspace.js";
@@ -28,7 +28,8 @@ export function localRepository(target: string): LocalRepository {
 export function parseHeavenYaml(text: string | undefined): ConfigRead {
   if (text === undefined) return { ok: true, file: null };
   try {
-    return { ok: true, file: yaml.load(text) ?? null };
+    // The same parser (and leniency) as Probot's context.config on the server.
+    return { ok: true, file: parse(text, { logLevel: "error" }) ?? {} };
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     return { ok: false, error: `${CONFIG_FILE} is not valid YAML: ${message}` };

@@ -30,16 +30,23 @@ export interface FinalStatus {
 
 export const DESCRIPTION_LIMIT = 140;
 
+/** One line of at most `limit` characters, never cutting a character (an emoji, say) in half. */
 export function truncate(text: string, limit = DESCRIPTION_LIMIT): string {
   const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit - 1)}…`;
+  if (oneLine.length <= limit) return oneLine;
+  let cut = "";
+  for (const character of oneLine) {
+    if (cut.length + character.length > limit - 1) break;
+    cut += character;
+  }
+  return `${cut}…`;
 }
 
 /** `script/deploy exited 3: "migration failed"`, quoting as much of the line as fits. */
 function withLastLine(head: string, lastLine: string | undefined): string {
-  if (lastLine === undefined || lastLine.trim() === "") return head;
+  if (lastLine === undefined || lastLine.trim() === "") return truncate(head);
   const room = DESCRIPTION_LIMIT - head.length - 4; // `: "` + `"`
-  if (room < 8) return head;
+  if (room < 8) return truncate(head);
   const quoted = truncate(lastLine, room);
   return `${head}: "${quoted}"`;
 }

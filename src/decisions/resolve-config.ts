@@ -20,7 +20,7 @@ const environmentSettings = z
     provider: z.string().min(1).optional(),
     script: scriptPath.optional(),
     timeout: z.number().int().positive().max(86_400).optional(),
-    environment_url: z.url({ protocol: /^https?$/ }).optional(),
+    environment_url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL, like https://app.example.com" }).optional(),
     required_contexts: z.array(z.string().min(1)).optional(),
   })
   .strict();

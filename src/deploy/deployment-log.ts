@@ -80,8 +80,9 @@ export class DeploymentLog implements LogSink {
       newline = text.indexOf("\n");
     }
     while (text.length > MAX_PENDING_LINE) {
-      this.providerLine(text.slice(0, MAX_PENDING_LINE));
-      text = text.slice(MAX_PENDING_LINE);
+      const cut = this.cutPoint(text);
+      this.providerLine(text.slice(0, cut));
+      text = text.slice(cut);
     }
     this.partial[stream] = text;
     if (this.file.writableNeedDrain) {
@@ -101,6 +102,26 @@ export class DeploymentLog implements LogSink {
       this.partial[stream] = "";
     }
     await new Promise<void>((resolve) => this.file.end(resolve));
+  }
+
+  /**
+   * Where to split an overlong line: never through a secret (each half would
+   * escape the mask) nor between the halves of a surrogate pair.
+   */
+  private cutPoint(text: string): number {
+    let cut = MAX_PENDING_LINE;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const secret of this.secrets) {
+        const at = text.indexOf(secret, Math.max(1, cut - secret.length + 1));
+        if (at !== -1 && at < cut) {
+          cut = at;
+          moved = true;
+        }
+      }
+    }
+    const high = text.charCodeAt(cut - 1);
+    return high >= 0xd800 && high <= 0xdbff ? cut - 1 : cut;
   }
 
   private providerLine(raw: string): void {

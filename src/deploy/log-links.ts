@@ -15,7 +15,9 @@ export function isLogKey(key: string): boolean {
 }
 
 export function logKey(repositoryFullName: string, deploymentId: string): string {
-  const clean = (part: string) => part.replace(/[^A-Za-z0-9._-]/g, "_").replace(/\.\.+/g, "_").replace(/^[._-]+/, "") || "_";
+  // Each part must pass isLogKey: plain characters, a letter or digit first, at most 100 long.
+  const clean = (part: string) =>
+    part.replace(/[^A-Za-z0-9._-]/g, "_").replace(/\.\.+/g, "_").replace(/^[._-]+/, "").slice(0, 100) || "x";
   const [owner = "_", repo = "_"] = repositoryFullName.split("/");
   return `${clean(owner)}/${clean(repo)}/${clean(deploymentId)}`;
 }

@@ -31,6 +31,8 @@ interface Entry {
 
 export class LocalDeployQueue implements DeployQueue {
   private readonly workers: PQueue;
+  /** Jobs handed to a worker and not finished (p-queue frees its slot a tick late to count on). */
+  private active = 0;
   private readonly lanes = new Map<string, { current: QueuedJob; waiting: Entry[] }>();
 
   constructor(private readonly concurrency: number) {
@@ -48,26 +50,32 @@ export class LocalDeployQueue implements DeployQueue {
         return;
       }
       this.lanes.set(job.lane, { current: job, waiting: [] });
-      const busy = this.workers.pending + this.workers.size;
-      if (busy >= this.concurrency) onWait?.(`waiting for a free worker: ${busy} deployments ahead (concurrency ${this.concurrency})`);
+      const busy = this.active;
+      if (busy >= this.concurrency) {
+        onWait?.(`waiting for a free worker: ${busy} ${busy === 1 ? "deployment" : "deployments"} ahead (concurrency ${this.concurrency})`);
+      }
       this.schedule(entry);
     });
   }
 
   async onIdle(): Promise<void> {
-    while (this.lanes.size > 0 || this.workers.pending > 0 || this.workers.size > 0) await this.workers.onIdle();
+    while (this.lanes.size > 0 || this.active > 0) await this.workers.onIdle();
   }
 
   private schedule(entry: Entry): void {
+    this.active += 1;
     void this.workers.add(async () => {
+      let outcome: { failed: false } | { failed: true; error: unknown } = { failed: false };
       try {
         await entry.job.run();
-        entry.done.resolve();
       } catch (error) {
-        entry.done.reject(error);
-      } finally {
-        this.advance(entry.job.lane);
+        outcome = { failed: true, error };
       }
+      // Free the slot and start the lane's next job before anyone hears this one is done.
+      this.active -= 1;
+      this.advance(entry.job.lane);
+      if (outcome.failed) entry.done.reject(outcome.error);
+      else entry.done.resolve();
     });
   }
 

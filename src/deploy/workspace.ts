@@ -87,6 +87,7 @@ export class Workspaces {
 
   /** The default branch's name and sha, as the remote advertises it. */
   async defaultBranch(cloneUrl: string): Promise<{ name: string; sha: string } | undefined> {
+    await mkdir(this.dataDir, { recursive: true }); // git's working directory: without it git cannot even start
     const listed = await this.git(["ls-remote", "--symref", "--end-of-options", cloneUrl, "HEAD"], this.dataDir);
     if (!listed.ok) return undefined;
     const name = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(listed.stdout)?.[1];

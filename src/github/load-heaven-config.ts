@@ -12,7 +12,9 @@ export async function loadHeavenConfig(context: Pick<Context, "config">): Promis
     const file = await context.config("heaven.yml");
     return { ok: true, file };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    // Probot's config plugin wraps the parser's error (which names line and column) as the cause.
+    const cause = (error as { cause?: unknown }).cause;
+    const message = (cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error)).split("\n")[0];
     const status = (error as { status?: unknown }).status;
     if (typeof status === "number") {
       return { ok: false, error: `could not read ${CONFIG_FILE} from GitHub (HTTP ${status}); deploy again` };

@@ -1,0 +1,398 @@
+import { describe, expect, it } from "@jest/globals";
+import { CONFIG_FILE, resolveConfig, type ResolveConfigInput } from "../../src/decisions/resolve-config.js";
+
+const resolve = (overrides: Partial<ResolveConfigInput>) =>
+  resolveConfig({
+    file: null,
+    payloadConfig: undefined,
+    environment: "production",
+    knownProviders: ["shell", "heroku", "capistrano"],
+    defaultTimeoutSeconds: 300,
+    ...overrides,
+  });
+
+/** The error message, or a failure naming what resolved instead. */
+const errorOf = (overrides: Partial<ResolveConfigInput>): string => {
+  const result = resolve(overrides);
+  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.config)}`);
+  return result.error;
+};
+
+const configOf = (overrides: Partial<ResolveConfigInput>) => {
+  const result = resolve(overrides);
+  if (!result.ok) throw new Error(`expected a configuration, got: ${result.error}`);
+  return result.config;
+};
+
+describe("resolveConfig", () => {
+  describe("defaults", () => {
+    it("runs script/deploy with the shell provider and the default timeout when the repository has no file", () => {
+      expect(resolve({ file: null })).toEqual({
+        ok: true,
+        config: {
+          provider: "shell",
+          script: "script/deploy",
+          timeoutSeconds: 300,
+          environmentUrl: undefined,
+          requiredContexts: undefined,
+        },
+      });
+    });
+
+    it("treats an empty file like no file", () => {
+      expect(resolve({ file: {} })).toEqual(resolve({ file: null }));
+    });
+
+    it("uses the default timeout it is given", () => {
+      expect(configOf({ defaultTimeoutSeconds: 1200 }).timeoutSeconds).toBe(1200);
+    });
+
+    it("leaves required_contexts undefined when nobody sets it, so every reported context must be green", () => {
+      expect(configOf({ file: { script: "script/ship" } }).requiredContexts).toBeUndefined();
+    });
+  });
+
+  describe("valid settings", () => {
+    it("reads every top-level key", () => {
+      expect(
+        configOf({
+          file: {
+            provider: "heroku",
+            script: "bin/release",
+            timeout: 900,
+            environment_url: "https://app.example.com/",
+            required_contexts: ["ci/test", "lint"],
+          },
+        }),
+      ).toEqual({
+        provider: "heroku",
+        script: "bin/release",
+        timeoutSeconds: 900,
+        environmentUrl: "https://app.example.com/",
+        requiredContexts: ["ci/test", "lint"],
+      });
+    });
+
+    it("keeps required_contexts: [] as an empty list, which skips the CI check", () => {
+      expect(configOf({ file: { required_contexts: [] } }).requiredContexts).toEqual([]);
+    });
+
+    it("normalises a script path written with ./ or doubled slashes", () => {
+      expect(configOf({ file: { script: "./script/deploy" } }).script).toBe("script/deploy");
+      expect(configOf({ file: { script: "script//deploy" } }).script).toBe("script/deploy");
+    });
+
+    it("accepts a plain http environment_url as well as https", () => {
+      expect(configOf({ file: { environment_url: "http://staging.internal:8080/app" } }).environmentUrl).toBe(
+        "http://staging.internal:8080/app",
+      );
+    });
+
+    it("accepts the largest timeout, one day", () => {
+      expect(configOf({ file: { timeout: 86_400 } }).timeoutSeconds).toBe(86_400);
+    });
+  });
+
+  describe("unknown keys", () => {
+    it("names the unknown key and the file when a top-level key is misspelled", () => {
+      const error = errorOf({ file: { scirpt: "script/deploy" } });
+      expect(error).toContain(CONFIG_FILE);
+      expect(error).toContain('"scirpt"');
+      expect(error).toBe('.github/heaven.yml: (top level): Unrecognized key: "scirpt"');
+    });
+
+    it("names the environment and the unknown key when a per-environment key is misspelled", () => {
+      expect(errorOf({ file: { environments: { production: { timout: 60 } } } })).toBe(
+        '.github/heaven.yml: environments.production: Unrecognized key: "timout"',
+      );
+    });
+
+    it("refuses environments nested inside an environment", () => {
+      expect(errorOf({ file: { environments: { production: { environments: {} } } } })).toBe(
+        '.github/heaven.yml: environments.production: Unrecognized key: "environments"',
+      );
+    });
+  });
+
+  describe("wrong types", () => {
+    it("refuses a file that is not a mapping", () => {
+      expect(errorOf({ file: "script/deploy" })).toBe(
+        ".github/heaven.yml: (top level): Invalid input: expected object, received string",
+      );
+      expect(errorOf({ file: ["script/deploy"] })).toBe(
+        ".github/heaven.yml: (top level): Invalid input: expected object, received array",
+      );
+    });
+
+    it("refuses a timeout written as a string", () => {
+      expect(errorOf({ file: { timeout: "300" } })).toBe(
+        ".github/heaven.yml: timeout: Invalid input: expected number, received string",
+      );
+    });
+
+    it("refuses a timeout that is zero, fractional or longer than a day", () => {
+      expect(errorOf({ file: { timeout: 0 } })).toMatch(/^\.github\/heaven\.yml: timeout: /);
+      expect(errorOf({ file: { timeout: -5 } })).toMatch(/^\.github\/heaven\.yml: timeout: /);
+      expect(errorOf({ file: { timeout: 1.5 } })).toMatch(/^\.github\/heaven\.yml: timeout: .*int/);
+      expect(errorOf({ file: { timeout: 86_401 } })).toMatch(/^\.github\/heaven\.yml: timeout: .*86400/);
+    });
+
+    it("refuses required_contexts given as a single string", () => {
+      expect(errorOf({ file: { required_contexts: "ci/test" } })).toBe(
+        ".github/heaven.yml: required_contexts: Invalid input: expected array, received string",
+      );
+    });
+
+    it("names the index of an empty context name", () => {
+      expect(errorOf({ file: { required_contexts: ["ci/test", ""] } })).toMatch(
+        /^\.github\/heaven\.yml: required_contexts\.1: /,
+      );
+    });
+
+    it("refuses an empty provider name", () => {
+      expect(errorOf({ file: { provider: "" } })).toMatch(/^\.github\/heaven\.yml: provider: /);
+    });
+
+    it("names the first wrong key and counts the others", () => {
+      expect(errorOf({ file: { provider: 3, script: 4 } })).toBe(
+        ".github/heaven.yml: provider: Invalid input: expected string, received number (+1 more)",
+      );
+    });
+
+    it("names the full key path of a wrong type inside an environment", () => {
+      expect(errorOf({ file: { environments: { staging: { timeout: "soon" } } }, environment: "staging" })).toBe(
+        ".github/heaven.yml: environments.staging.timeout: Invalid input: expected number, received string",
+      );
+    });
+  });
+
+  describe("script paths", () => {
+    it.each(["/etc/x", "/usr/local/bin/deploy", "../x", "script/../../x", "..", "script\\..\\..\\x"])(
+      "refuses %s, which is outside the repository, and says how to write one",
+      (script) => {
+        expect(errorOf({ file: { script } })).toBe(
+          ".github/heaven.yml: script: must be a path inside the repository, like script/deploy",
+        );
+      },
+    );
+
+    it("refuses a path with .. in it even when it would stay inside the repository", () => {
+      expect(errorOf({ file: { script: "script/tools/../deploy" } })).toMatch(/^\.github\/heaven\.yml: script: /);
+    });
+
+    it("refuses an empty script", () => {
+      expect(errorOf({ file: { script: "" } })).toMatch(/^\.github\/heaven\.yml: script: /);
+    });
+
+    it("refuses a script outside the repository in an environment, naming its path", () => {
+      expect(errorOf({ file: { environments: { production: { script: "/bin/sh" } } } })).toBe(
+        ".github/heaven.yml: environments.production.script: must be a path inside the repository, like script/deploy",
+      );
+    });
+
+    it("refuses a script outside the repository in payload.config", () => {
+      expect(errorOf({ payloadConfig: { script: "../../etc/passwd" } })).toBe(
+        "payload.config: script: must be a path inside the repository, like script/deploy",
+      );
+    });
+  });
+
+  describe("environment_url", () => {
+    it.each(["not a url", "ftp://files.example.com", "javascript:alert(1)", "app.example.com"])(
+      "refuses %s and names the key",
+      (url) => {
+        expect(errorOf({ file: { environment_url: url } })).toMatch(/^\.github\/heaven\.yml: environment_url: /);
+      },
+    );
+  });
+
+  describe("environments", () => {
+    const file = {
+      script: "script/deploy",
+      timeout: 600,
+      environments: {
+        production: { timeout: 1800, environment_url: "https://example.com" },
+        staging: { script: "script/deploy-staging", required_contexts: [] },
+        review: null,
+      },
+    };
+
+    it("refuses an environment the file does not list, and lists the ones it does", () => {
+      expect(errorOf({ file, environment: "qa" })).toBe(
+        'environment "qa" is not in .github/heaven.yml (configured: production, staging, review)',
+      );
+    });
+
+    it("says none are configured when environments is empty", () => {
+      expect(errorOf({ file: { environments: {} } })).toBe(
+        'environment "production" is not in .github/heaven.yml (configured: none)',
+      );
+    });
+
+    it("does not mistake inherited object properties for environments", () => {
+      for (const environment of ["constructor", "toString", "hasOwnProperty"]) {
+        expect(errorOf({ file: { environments: { production: {} } }, environment })).toBe(
+          `environment "${environment}" is not in .github/heaven.yml (configured: production)`,
+        );
+      }
+    });
+
+    it("accepts any environment when the file has no environments key", () => {
+      for (const environment of ["production", "staging", "pr-42", "anything at all"]) {
+        expect(configOf({ file: { script: "script/ship" }, environment }).script).toBe("script/ship");
+      }
+    });
+
+    it("accepts any environment when there is no file", () => {
+      expect(resolve({ environment: "qa" }).ok).toBe(true);
+    });
+
+    it("takes an environment listed as null with the top-level settings", () => {
+      expect(configOf({ file, environment: "review" })).toEqual({
+        provider: "shell",
+        script: "script/deploy",
+        timeoutSeconds: 600,
+        environmentUrl: undefined,
+        requiredContexts: undefined,
+      });
+    });
+
+    it("lets an environment's settings override the top-level ones", () => {
+      expect(configOf({ file, environment: "production" })).toEqual({
+        provider: "shell",
+        script: "script/deploy",
+        timeoutSeconds: 1800,
+        environmentUrl: "https://example.com",
+        requiredContexts: undefined,
+      });
+      expect(configOf({ file, environment: "staging" })).toEqual({
+        provider: "shell",
+        script: "script/deploy-staging",
+        timeoutSeconds: 600,
+        environmentUrl: undefined,
+        requiredContexts: [],
+      });
+    });
+
+    it("lets an environment override required_contexts with [] even when the top level requires some", () => {
+      expect(
+        configOf({
+          file: { required_contexts: ["ci/test"], environments: { production: { required_contexts: [] } } },
+        }).requiredContexts,
+      ).toEqual([]);
+    });
+
+    it("refuses an environment name that is empty", () => {
+      expect(errorOf({ file: { environments: { "": {} } } })).toMatch(/^\.github\/heaven\.yml: environments/);
+    });
+
+    it("refuses environments that is not a mapping", () => {
+      expect(errorOf({ file: { environments: ["production"] } })).toMatch(/^\.github\/heaven\.yml: environments: /);
+    });
+  });
+
+  describe("payload.config", () => {
+    it("fills in what the repository's file leaves open", () => {
+      expect(
+        configOf({
+          file: { script: "script/deploy" },
+          payloadConfig: { timeout: 120, environment_url: "https://pr-7.example.com", required_contexts: [] },
+        }),
+      ).toEqual({
+        provider: "shell",
+        script: "script/deploy",
+        timeoutSeconds: 120,
+        environmentUrl: "https://pr-7.example.com",
+        requiredContexts: [],
+      });
+    });
+
+    it("is used alone when the repository has no file", () => {
+      expect(configOf({ payloadConfig: { provider: "capistrano", script: "config/deploy" } })).toMatchObject({
+        provider: "capistrano",
+        script: "config/deploy",
+      });
+    });
+
+    it("cannot override what the file's top level sets", () => {
+      expect(
+        configOf({
+          file: { provider: "shell", script: "script/deploy", timeout: 600, required_contexts: ["ci/test"] },
+          payloadConfig: { provider: "heroku", script: "script/evil", timeout: 5, required_contexts: [] },
+        }),
+      ).toEqual({
+        provider: "shell",
+        script: "script/deploy",
+        timeoutSeconds: 600,
+        environmentUrl: undefined,
+        requiredContexts: ["ci/test"],
+      });
+    });
+
+    it("cannot override what the file sets for the environment", () => {
+      expect(
+        configOf({
+          file: { environments: { production: { script: "script/prod", required_contexts: ["ci/test"] } } },
+          payloadConfig: { script: "script/other", required_contexts: [] },
+        }),
+      ).toMatchObject({ script: "script/prod", requiredContexts: ["ci/test"] });
+    });
+
+    it("does not widen the environments the file allows", () => {
+      expect(errorOf({ file: { environments: { production: null } }, environment: "staging", payloadConfig: {} })).toBe(
+        'environment "staging" is not in .github/heaven.yml (configured: production)',
+      );
+    });
+
+    it("says payload.config and the key when payload.config has an unknown key", () => {
+      expect(errorOf({ payloadConfig: { scirpt: "script/deploy" } })).toBe(
+        'payload.config: (top level): Unrecognized key: "scirpt"',
+      );
+    });
+
+    it("says payload.config when payload.config has a wrong type", () => {
+      expect(errorOf({ payloadConfig: { timeout: "600" } })).toBe(
+        "payload.config: timeout: Invalid input: expected number, received string",
+      );
+      expect(errorOf({ payloadConfig: "production" })).toBe(
+        "payload.config: (top level): Invalid input: expected object, received string",
+      );
+    });
+
+    it("refuses environments in payload.config: only the repository decides those", () => {
+      expect(errorOf({ payloadConfig: { environments: { production: {} } } })).toBe(
+        'payload.config: (top level): Unrecognized key: "environments"',
+      );
+    });
+
+    it("reports the file's error before payload.config's when both are wrong", () => {
+      expect(errorOf({ file: { timeout: "x" }, payloadConfig: { timeout: "y" } })).toMatch(/^\.github\/heaven\.yml: /);
+    });
+
+    it("treats a null payload.config like an absent one", () => {
+      expect(resolve({ payloadConfig: null })).toEqual(resolve({ payloadConfig: undefined }));
+    });
+  });
+
+  describe("providers", () => {
+    it("refuses an unknown provider and lists the known ones", () => {
+      expect(errorOf({ file: { provider: "kubernetes" } })).toBe(
+        'provider "kubernetes" is not known to heaven (available: shell, heroku, capistrano)',
+      );
+    });
+
+    it("refuses an unknown provider that came from payload.config", () => {
+      expect(errorOf({ payloadConfig: { provider: "fabric" } })).toBe(
+        'provider "fabric" is not known to heaven (available: shell, heroku, capistrano)',
+      );
+    });
+
+    it("refuses the default shell provider when it is not registered", () => {
+      expect(errorOf({ knownProviders: ["heroku"] })).toBe('provider "shell" is not known to heaven (available: heroku)');
+    });
+
+    it("takes a provider an environment names", () => {
+      expect(configOf({ file: { environments: { production: { provider: "heroku" } } } }).provider).toBe("heroku");
+    });
+  });
+});

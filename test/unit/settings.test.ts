@@ -1,0 +1,196 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "@jest/globals";
+import { loadSettings, SettingsError } from "../../src/settings.js";
+
+/** The message loadSettings throws for env, or a failure when it accepts env. */
+const errorOf = (env: NodeJS.ProcessEnv): string => {
+  try {
+    const settings = loadSettings(env);
+    throw new Error(`expected a SettingsError, got ${JSON.stringify(settings)}`);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    return error.message;
+  }
+};
+
+const LOG_SECRET = "0123456789abcdef0123";
+
+describe("loadSettings", () => {
+  describe("defaults", () => {
+    it("listens on 3000, keeps data in .heaven, runs two deployments at once and times out after 300 s", () => {
+      expect(loadSettings({})).toEqual({
+        port: 3000,
+        baseUrl: "http://localhost:3000",
+        dataDir: resolve(".heaven"),
+        concurrency: 2,
+        defaultTimeoutSeconds: 300,
+        logSecret: undefined,
+        baseEnv: {},
+        secrets: [],
+      });
+    });
+
+    it("treats empty and blank numbers as unset", () => {
+      expect(loadSettings({ PORT: "", HEAVEN_CONCURRENCY: "  ", DEPLOYMENT_TIMEOUT: "" })).toMatchObject({
+        port: 3000,
+        concurrency: 2,
+        defaultTimeoutSeconds: 300,
+      });
+    });
+  });
+
+  describe("numbers", () => {
+    it("reads PORT, HEAVEN_CONCURRENCY and DEPLOYMENT_TIMEOUT", () => {
+      expect(loadSettings({ PORT: "8080", HEAVEN_CONCURRENCY: "8", DEPLOYMENT_TIMEOUT: "1800" })).toMatchObject({
+        port: 8080,
+        concurrency: 8,
+        defaultTimeoutSeconds: 1800,
+      });
+    });
+
+    it("accepts the ends of each range", () => {
+      expect(loadSettings({ PORT: "0", HEAVEN_CONCURRENCY: "1", DEPLOYMENT_TIMEOUT: "1" })).toMatchObject({
+        port: 0,
+        concurrency: 1,
+        defaultTimeoutSeconds: 1,
+      });
+      expect(loadSettings({ PORT: "65535", HEAVEN_CONCURRENCY: "64", DEPLOYMENT_TIMEOUT: "86400" })).toMatchObject({
+        port: 65535,
+        concurrency: 64,
+        defaultTimeoutSeconds: 86_400,
+      });
+    });
+
+    it("names PORT, its range and the bad value when PORT is not a number", () => {
+      expect(errorOf({ PORT: "http" })).toBe('PORT must be a whole number from 0 to 65535, got "http"');
+    });
+
+    it("refuses a port out of range", () => {
+      expect(errorOf({ PORT: "70000" })).toBe('PORT must be a whole number from 0 to 65535, got "70000"');
+      expect(errorOf({ PORT: "-1" })).toBe('PORT must be a whole number from 0 to 65535, got "-1"');
+    });
+
+    it("names HEAVEN_CONCURRENCY when it is zero or fractional", () => {
+      expect(errorOf({ HEAVEN_CONCURRENCY: "0" })).toBe('HEAVEN_CONCURRENCY must be a whole number from 1 to 64, got "0"');
+      expect(errorOf({ HEAVEN_CONCURRENCY: "1.5" })).toBe(
+        'HEAVEN_CONCURRENCY must be a whole number from 1 to 64, got "1.5"',
+      );
+    });
+
+    it("names DEPLOYMENT_TIMEOUT when it is written with a unit", () => {
+      expect(errorOf({ DEPLOYMENT_TIMEOUT: "5m" })).toBe(
+        'DEPLOYMENT_TIMEOUT must be a whole number from 1 to 86400, got "5m"',
+      );
+    });
+
+    it("lists every bad variable, one a line", () => {
+      expect(errorOf({ PORT: "x", HEAVEN_CONCURRENCY: "0", HEAVEN_LOG_SECRET: "short" }).split("\n")).toEqual([
+        'PORT must be a whole number from 0 to 65535, got "x"',
+        'HEAVEN_CONCURRENCY must be a whole number from 1 to 64, got "0"',
+        "HEAVEN_LOG_SECRET must be at least 16 characters",
+      ]);
+    });
+  });
+
+  describe("HEAVEN_URL", () => {
+    it("defaults to localhost on the configured PORT", () => {
+      expect(loadSettings({ PORT: "8080" }).baseUrl).toBe("http://localhost:8080");
+    });
+
+    it("is used as given, without trailing slashes", () => {
+      expect(loadSettings({ HEAVEN_URL: "https://heaven.example.com" }).baseUrl).toBe("https://heaven.example.com");
+      expect(loadSettings({ HEAVEN_URL: "https://heaven.example.com/" }).baseUrl).toBe("https://heaven.example.com");
+      expect(loadSettings({ HEAVEN_URL: "https://example.com/heaven//" }).baseUrl).toBe("https://example.com/heaven");
+    });
+
+    it("does not depend on PORT when set", () => {
+      expect(loadSettings({ PORT: "8080", HEAVEN_URL: "https://heaven.example.com" }).baseUrl).toBe(
+        "https://heaven.example.com",
+      );
+    });
+
+    it("refuses something that is not a URL, naming HEAVEN_URL", () => {
+      expect(errorOf({ HEAVEN_URL: "heaven.example.com" })).toBe("HEAVEN_URL must be an absolute http(s) URL");
+    });
+
+    it("refuses URLs that are not http(s), as its message promises", () => {
+      for (const url of ["ftp://heaven.example.com", "javascript:alert(1)", "mailto:ops@example.com"]) {
+        expect({ url, error: errorOf({ HEAVEN_URL: url }) }).toEqual({
+          url,
+          error: "HEAVEN_URL must be an absolute http(s) URL",
+        });
+      }
+    });
+  });
+
+  describe("HEAVEN_DATA_DIR and HEAVEN_LOG_SECRET", () => {
+    it("resolves the data directory to an absolute path", () => {
+      expect(loadSettings({ HEAVEN_DATA_DIR: "/var/lib/heaven" }).dataDir).toBe("/var/lib/heaven");
+      expect(loadSettings({ HEAVEN_DATA_DIR: "data" }).dataDir).toBe(resolve("data"));
+    });
+
+    it("keeps a log secret of 16 characters or more, and counts it as a secret", () => {
+      const settings = loadSettings({ HEAVEN_LOG_SECRET: LOG_SECRET });
+      expect(settings.logSecret).toBe(LOG_SECRET);
+      expect(settings.secrets).toContain(LOG_SECRET);
+    });
+
+    it("refuses a short log secret, naming HEAVEN_LOG_SECRET", () => {
+      expect(errorOf({ HEAVEN_LOG_SECRET: "hunter2" })).toBe("HEAVEN_LOG_SECRET must be at least 16 characters");
+    });
+  });
+
+  describe("the environment provider processes start from", () => {
+    const env = {
+      PATH: "/usr/bin:/bin",
+      HOME: "/home/heaven",
+      LANG: "C.UTF-8",
+      PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----",
+      WEBHOOK_SECRET: "webhook-secret-value",
+      APP_ID: "12345",
+      GITHUB_TOKEN: "ghs_token",
+      AWS_SECRET_ACCESS_KEY: "aws-secret",
+    };
+
+    it("passes the usual shell variables that are set", () => {
+      expect(loadSettings(env).baseEnv).toEqual({ PATH: "/usr/bin:/bin", HOME: "/home/heaven", LANG: "C.UTF-8" });
+    });
+
+    it("does not pass heaven's own credentials or unrelated variables", () => {
+      const { baseEnv } = loadSettings(env);
+      for (const name of ["PRIVATE_KEY", "WEBHOOK_SECRET", "APP_ID", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY"]) {
+        expect(Object.keys(baseEnv)).not.toContain(name);
+      }
+    });
+
+    it("passes the variables HEAVEN_PASS_ENV names and treats their values as secrets", () => {
+      const settings = loadSettings({ ...env, HEAVEN_PASS_ENV: "AWS_SECRET_ACCESS_KEY, DATABASE_URL", DATABASE_URL: "postgres://db" });
+      expect(settings.baseEnv).toEqual({
+        PATH: "/usr/bin:/bin",
+        HOME: "/home/heaven",
+        LANG: "C.UTF-8",
+        AWS_SECRET_ACCESS_KEY: "aws-secret",
+        DATABASE_URL: "postgres://db",
+      });
+      expect(settings.secrets).toEqual(expect.arrayContaining(["aws-secret", "postgres://db"]));
+    });
+
+    it("ignores blanks and names of unset variables in HEAVEN_PASS_ENV", () => {
+      const settings = loadSettings({ HEAVEN_PASS_ENV: " ,NOT_SET,, API_KEY ,", API_KEY: "k-123" });
+      expect(settings.baseEnv).toEqual({ API_KEY: "k-123" });
+      expect(settings.secrets).toEqual(["k-123"]);
+    });
+
+    it("does not count an empty passed variable as a secret", () => {
+      const settings = loadSettings({ HEAVEN_PASS_ENV: "EMPTY", EMPTY: "" });
+      expect(settings.baseEnv).toEqual({ EMPTY: "" });
+      expect(settings.secrets).toEqual([]);
+    });
+
+    it("counts the webhook secret as a secret without passing it on", () => {
+      const settings = loadSettings(env);
+      expect(settings.secrets).toEqual(["webhook-secret-value"]);
+      expect(Object.values(settings.baseEnv)).not.toContain("webhook-secret-value");
+    });
+  });
+});
