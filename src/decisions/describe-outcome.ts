@@ -13,7 +13,7 @@ export type DeploymentOutcome =
   | { kind: "killed"; what: string; signal: string; lastLine: string | undefined }
   | { kind: "provider-error"; what: string; message: string }
   | { kind: "timed-out"; what: string; timeoutSeconds: number }
-  | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" }
+  | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" | "bad-interpreter" }
   | { kind: "ci-blocked"; sha: string; verdict: Exclude<CiVerdict, { kind: "green" }> }
   | { kind: "config-invalid"; message: string }
   | { kind: "bad-request"; message: string }
@@ -85,12 +85,14 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
   }
 }
 
-function notRunnable(what: string, reason: "missing" | "not-executable"): string {
+function notRunnable(what: string, reason: "missing" | "not-executable" | "bad-interpreter"): string {
   switch (reason) {
     case "missing":
       return `${what} does not exist at this commit; add it or set script in .github/heaven.yml`;
     case "not-executable":
       return `${what} is not executable; run chmod +x ${what} and commit`;
+    case "bad-interpreter":
+      return `${what} names an interpreter in its #! line that is not installed on the heaven host`;
   }
 }
 

@@ -37,6 +37,8 @@ export class Deployer {
   private readonly queue: DeployQueue;
   private readonly shutdown = new AbortController();
   private readonly deps: PipelineDeps;
+  /** Final statuses still being delivered (they outlive their queue slot). */
+  private readonly deliveries = new Set<Promise<void>>();
 
   constructor(private readonly options: DeployerOptions) {
     this.queue = options.queue ?? new LocalDeployQueue(options.concurrency);
@@ -55,7 +57,7 @@ export class Deployer {
     return this.deps.workspaces;
   }
 
-  /** Resolves with the final status once the deployment has run. */
+  /** Resolves with the final status once the deployment has run and its final status is delivered. */
   submit(submission: Submission): Promise<PipelineResult> {
     const { request, reporter } = submission;
     const key = logKey(request.repository.fullName, request.id);
@@ -69,23 +71,29 @@ export class Deployer {
           { ...submission, logPath: logFilePath(this.options.dataDir, key), logUrl: link },
           this.deps,
         );
+        const delivery = result.delivered.catch(() => undefined);
+        this.deliveries.add(delivery);
+        void delivery.then(() => this.deliveries.delete(delivery));
       },
     };
     return this.queue
       .add(job, (reason) => reporter.queued(reason, link))
-      .then(() => {
+      .then(async () => {
         if (result === undefined) throw new Error(`deployment ${request.id} finished without a result`);
+        await result.delivered;
         return result;
       });
   }
 
-  idle(): Promise<void> {
-    return this.queue.onIdle();
+  /** Resolves when nothing is queued, running, or waiting to deliver its final status. */
+  async idle(): Promise<void> {
+    await this.queue.onIdle();
+    while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
   }
 
   /** Stops running providers (their deployments end with an error status) and waits for the queue to drain. */
   async stop(): Promise<void> {
     this.shutdown.abort();
-    await this.queue.onIdle();
+    await this.idle();
   }
 }

@@ -18,13 +18,30 @@ export interface GitOptions {
   cwd: string;
   baseEnv: Readonly<Record<string, string>>;
   token?: string | undefined;
+  /** The remote the token is for; required with a token. */
+  remoteUrl?: string | undefined;
   timeoutMs?: number;
 }
 
 const CREDENTIAL_HELPER =
   '!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$HEAVEN_GIT_TOKEN"; }; f';
 
-export function gitEnvironment(baseEnv: Readonly<Record<string, string>>, token: string | undefined): Record<string, string> {
+/** `https://host[:port]` of an http(s) URL: the only place a token may be offered to. */
+function credentialScope(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function gitEnvironment(
+  baseEnv: Readonly<Record<string, string>>,
+  token: string | undefined,
+  remoteUrl?: string,
+): Record<string, string> {
   const env: Record<string, string> = {
     ...baseEnv,
     GIT_TERMINAL_PROMPT: "0",
@@ -32,14 +49,16 @@ export function gitEnvironment(baseEnv: Readonly<Record<string, string>>, token:
     SSH_ASKPASS: "",
     GIT_CONFIG_NOSYSTEM: "1",
   };
-  if (token !== undefined) {
-    // An empty helper first resets any helper the machine configured.
+  const scope = credentialScope(remoteUrl);
+  if (token !== undefined && scope !== undefined) {
+    // An empty helper first resets any helper the machine configured; the
+    // token is offered to the repository's host only, never to a redirect elsewhere.
     Object.assign(env, {
       HEAVEN_GIT_TOKEN: token,
       GIT_CONFIG_COUNT: "2",
       GIT_CONFIG_KEY_0: "credential.helper",
       GIT_CONFIG_VALUE_0: "",
-      GIT_CONFIG_KEY_1: "credential.helper",
+      GIT_CONFIG_KEY_1: `credential.${scope}.helper`,
       GIT_CONFIG_VALUE_1: CREDENTIAL_HELPER,
     });
   }
@@ -54,7 +73,7 @@ export async function git(args: readonly string[], options: GitOptions): Promise
   const stdout = { text: "" };
   const stderr = { text: "" };
   const result = await runProcess(
-    { file: "git", args, env: gitEnvironment(options.baseEnv, options.token), cwd: options.cwd },
+    { file: "git", args, env: gitEnvironment(options.baseEnv, options.token, options.remoteUrl), cwd: options.cwd },
     {
       timeoutMs: options.timeoutMs ?? 10 * 60_000,
       onOutput: (chunk, stream) => capture(stream === "stdout" ? stdout : stderr, chunk),

@@ -4,6 +4,7 @@
  * describeOutcome turns into a status a person understands; nothing throws
  * past this function.
  */
+import { existsSync } from "node:fs";
 import { evaluateCi } from "../decisions/ci-gate.js";
 import { describeOutcome, formatDuration, type DeploymentOutcome, type FinalStatus } from "../decisions/describe-outcome.js";
 import { resolveConfig, type DeploymentConfig } from "../decisions/resolve-config.js";
@@ -39,6 +40,11 @@ export interface PipelineRun {
 
 export interface PipelineResult extends FinalStatus {
   outcome: DeploymentOutcome;
+  /**
+   * Settles when the reporter has delivered the final status. Not awaited
+   * here: the lane's next deployment must not wait behind a status write.
+   */
+  delivered: Promise<void>;
 }
 
 const HEAVEN_CONTEXT_PREFIX = "heaven/";
@@ -59,12 +65,12 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
   const status = describeOutcome(outcome);
   log.note(`${status.state}: ${status.description}`);
   await log.close();
-  await reporter.finished({
+  const delivered = reporter.finished({
     ...status,
     logUrl,
     environmentUrl: status.state === "success" ? environmentUrl : undefined,
   });
-  return { ...status, outcome };
+  return { ...status, outcome, delivered };
 }
 
 async function deploy(
@@ -195,7 +201,8 @@ async function runProvider(
     case "aborted":
       return { kind: "aborted", reason: "heaven is shutting down" };
     case "spawn-failed":
-      if (result.code === "ENOENT") return { kind: "not-runnable", what, reason: "missing" };
+      // ENOENT for a file that exists: its #! interpreter is missing.
+      if (result.code === "ENOENT") return { kind: "not-runnable", what, reason: existsSync(spec.file) ? "bad-interpreter" : "missing" };
       if (result.code === "EACCES") return { kind: "not-runnable", what, reason: "not-executable" };
       return { kind: "provider-error", what, message: result.message };
   }

@@ -86,6 +86,12 @@ export async function runProcess(spec: ProcessSpec, options: RunOptions): Promis
     }
     if (result.signal !== undefined) return { kind: "signaled", signal: result.signal, durationMs };
     return { kind: "exited", exitCode: result.exitCode ?? 0, durationMs };
+  } catch (error) {
+    // onOutput failed: nothing watches the command any more (its timeout is
+    // about to be cleared), so stop the group before giving up.
+    if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    await child.catch(() => undefined);
+    throw error;
   } finally {
     clearTimeout(timeout);
     if (killTimer !== undefined) clearTimeout(killTimer);

@@ -53,7 +53,7 @@ export class Workspaces {
       const fetched = await this.git(
         ["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
         cache,
-        token,
+        { token, remoteUrl: cloneUrl },
       );
       if (!fetched.ok) return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(fetched)}` };
       return { ok: true, cache };
@@ -72,7 +72,7 @@ export class Workspaces {
     return this.exclusive(cache, async (): Promise<Checkout> => {
       if (!(await this.hasCommit(cache, sha))) {
         // Not on any branch or tag (a pull request head, say): ask for it by sha.
-        await this.git(["fetch", "--quiet", "--no-tags", "--end-of-options", cloneUrl, sha], cache, token);
+        await this.git(["fetch", "--quiet", "--no-tags", "--end-of-options", cloneUrl, sha], cache, { token, remoteUrl: cloneUrl });
         if (!(await this.hasCommit(cache, sha))) {
           return { kind: "failed", message: `commit ${sha.slice(0, 7)} is not in ${repository}; was it force-pushed away?` };
         }
@@ -122,8 +122,8 @@ export class Workspaces {
     });
   }
 
-  private git(args: string[], cwd: string, token?: string) {
-    return git(args, { cwd, baseEnv: this.baseEnv, token });
+  private git(args: string[], cwd: string, credentials?: { token: string | undefined; remoteUrl: string }) {
+    return git(args, { cwd, baseEnv: this.baseEnv, ...credentials });
   }
 
   private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -84,6 +84,13 @@ describe("describeOutcome", () => {
       });
     });
 
+    it("says which line to fix when a script's interpreter is missing", () => {
+      expect(describeOutcome({ kind: "not-runnable", what: "script/deploy", reason: "bad-interpreter" })).toEqual({
+        state: "error",
+        description: "script/deploy names an interpreter in its #! line that is not installed on the heaven host",
+      });
+    });
+
     it("reports an invalid configuration as an error with its message", () => {
       const message = '.github/heaven.yml: (top level): Unrecognized key: "scirpt"';
       expect(describeOutcome({ kind: "config-invalid", message })).toEqual({ state: "error", description: message });

@@ -39,6 +39,7 @@ beforeAll(() => {
     "script/die": script('echo "about to die"\nkill -KILL $$'),
     "script/big": script(`awk 'BEGIN { for (i = 1; i <= ${BIG_LINES}; i++) printf "%08d %090d\\n", i, 0 }'`),
     "script/noexec": { content: "#!/bin/sh\necho never\n", executable: false },
+    "script/badshebang": { content: "#!/nonexistent/interpreter\necho never\n", executable: true },
   });
   sha = origin.sha;
 });
@@ -280,6 +281,14 @@ describe("runPipeline", () => {
     it("reports an error when the script is not executable", async () => {
       const { result } = await deploy({ sources: fakeSources({ file: { script: "script/noexec" } }).sources });
       expect(result).toMatchObject({ state: "error", description: "script/noexec is not executable; run chmod +x script/noexec and commit" });
+    });
+
+    it("reports an error naming the #! line when the script's interpreter is missing", async () => {
+      const { result } = await deploy({ sources: fakeSources({ file: { script: "script/badshebang" } }).sources });
+      expect(result).toMatchObject({
+        state: "error",
+        description: "script/badshebang names an interpreter in its #! line that is not installed on the heaven host",
+      });
     });
 
     it("times out, kills the script's whole process group and reports an error", async () => {

@@ -63,7 +63,7 @@ describe("runProcess", () => {
       expect(result).toMatchObject({ kind: "signaled", signal: "SIGKILL" });
     });
 
-    it("reports a command terminated by SIGTERM from outside the group as signaled, not timed out", async () => {
+    it("reports a command ended by SIGTERM as signaled, not as timed out", async () => {
       const { result } = await run(spec(fixture("term", "kill -TERM $$")));
       expect(result).toMatchObject({ kind: "signaled", signal: "SIGTERM" });
     });
@@ -115,27 +115,6 @@ describe("runProcess", () => {
       expect(isDead(readPid(pidFile))).toBe(true);
     });
 
-    it("escalates to SIGKILL after the grace period when the group ignores SIGTERM", async () => {
-      const pidFile = join(dir, "stubborn.pid");
-      // `trap '' TERM` is inherited by the background sleep, so SIGTERM kills nobody.
-      const file = fixture("stubborn", `trap '' TERM\nsleep 1000 &\necho $! > "${pidFile}"\necho ready\nwhile :; do wait; done`);
-      // Stopped once it is ready (an abort takes the same path as a timeout), so the trap is surely set.
-      const controller = new AbortController();
-      let readyAt = 0;
-      const { result } = await run(spec(file), {
-        signal: controller.signal,
-        killGraceMs: 300,
-        onOutput: (chunk) => {
-          if (!chunk.toString().includes("ready")) return;
-          readyAt = Date.now();
-          controller.abort();
-        },
-      });
-      expect(result).toMatchObject({ kind: "aborted" });
-      expect(Date.now() - readyAt).toBeGreaterThanOrEqual(250); // the grace period, give or take the clock's tick
-      expect(isDead(readPid(pidFile))).toBe(true);
-    });
-
     it("does not report a timeout when the command finishes in time", async () => {
       const { result } = await run(spec(fixture("quick", "exit 0")), { timeoutMs: 10_000 });
       expect(result).toMatchObject({ kind: "exited", exitCode: 0 });
@@ -154,6 +133,25 @@ describe("runProcess", () => {
     });
   });
 
+  describe("a failing output consumer", () => {
+    it("stops the command's group and rethrows, rather than leave it running unwatched", async () => {
+      const pidFile = join(dir, "script.pid");
+      const grandchildFile = join(dir, "grandchild.pid");
+      const file = fixture("watched", `echo $$ > "${pidFile}"\nsleep 1000 &\necho $! > "${grandchildFile}"\necho hello\nwait`);
+      await expect(
+        runProcess(spec(file), {
+          timeoutMs: 30_000,
+          killGraceMs: 200,
+          onOutput: async () => {
+            throw new Error("disk full");
+          },
+        }),
+      ).rejects.toThrow("disk full");
+      expect(isDead(readPid(pidFile))).toBe(true);
+      expect(isDead(readPid(grandchildFile))).toBe(true);
+    });
+  });
+
   describe("abort", () => {
     it("stops the group and reports aborted when the signal fires mid-run", async () => {
       const pidFile = join(dir, "aborted.pid");
@@ -166,6 +164,27 @@ describe("runProcess", () => {
         },
       });
       expect(result).toEqual({ kind: "aborted", durationMs: expect.any(Number) });
+      expect(isDead(readPid(pidFile))).toBe(true);
+    });
+
+    it("escalates to SIGKILL after the grace period when the group ignores SIGTERM", async () => {
+      const pidFile = join(dir, "stubborn.pid");
+      // `trap '' TERM` is inherited by the background sleep, so SIGTERM kills nobody.
+      const file = fixture("stubborn", `trap '' TERM\nsleep 1000 &\necho $! > "${pidFile}"\necho ready\nwhile :; do wait; done`);
+      // Stopped once it is ready, so the trap is surely set; a timeout stops a group the same way.
+      const controller = new AbortController();
+      let readyAt = 0;
+      const { result } = await run(spec(file), {
+        signal: controller.signal,
+        killGraceMs: 300,
+        onOutput: (chunk) => {
+          if (!chunk.toString().includes("ready")) return;
+          readyAt = Date.now();
+          controller.abort();
+        },
+      });
+      expect(result).toMatchObject({ kind: "aborted" });
+      expect(Date.now() - readyAt).toBeGreaterThanOrEqual(250); // the grace period, give or take the clock's tick
       expect(isDead(readPid(pidFile))).toBe(true);
     });
 

@@ -272,7 +272,7 @@ describe("gitEnvironment", () => {
   const token = "ghs_s3cr3tInstallationToken";
 
   it("puts the token in HEAVEN_GIT_TOKEN and nowhere else", () => {
-    const env = gitEnvironment({ PATH, HOME: "/home/heaven" }, token);
+    const env = gitEnvironment({ PATH, HOME: "/home/heaven" }, token, "https://github.example.com/octo/app.git");
     expect(env.HEAVEN_GIT_TOKEN).toBe(token);
     const elsewhere = Object.entries(env).filter(([name, value]) => name !== "HEAVEN_GIT_TOKEN" && value.includes(token));
     expect(elsewhere).toEqual([]);
@@ -280,9 +280,22 @@ describe("gitEnvironment", () => {
   });
 
   it("resets any configured credential helper before adding its own", () => {
-    const env = gitEnvironment({ PATH }, token);
+    const env = gitEnvironment({ PATH }, token, "https://github.example.com/octo/app.git");
     expect(env).toMatchObject({ GIT_CONFIG_COUNT: "2", GIT_CONFIG_KEY_0: "credential.helper", GIT_CONFIG_VALUE_0: "" });
     expect(env.GIT_CONFIG_VALUE_1).toContain("$HEAVEN_GIT_TOKEN");
+  });
+
+  it("offers the token only to the repository's own host", () => {
+    const env = gitEnvironment({ PATH }, token, "https://github.example.com:8443/octo/app.git");
+    expect(env.GIT_CONFIG_KEY_1).toBe("credential.https://github.example.com:8443.helper");
+  });
+
+  it("offers no token to a remote that is not http(s)", () => {
+    for (const remote of ["/srv/git/app.git", "file:///srv/git/app.git", "git@github.com:octo/app.git"]) {
+      const env = gitEnvironment({ PATH }, token, remote);
+      expect(env.HEAVEN_GIT_TOKEN).toBeUndefined();
+      expect(env.GIT_CONFIG_COUNT).toBeUndefined();
+    }
   });
 
   it("adds no credentials without a token, and never lets git prompt", () => {
@@ -296,7 +309,7 @@ describe("gitEnvironment", () => {
 describe("tokens", () => {
   const token = "ghs_s3cr3tInstallationToken";
 
-  it("hands the token to git through the environment only, never its arguments", async () => {
+  it("never puts the token in git's arguments, and keeps it from a remote that is not http(s)", async () => {
     // A `git` earlier on PATH that records its argv and environment, then runs the real one.
     const realGit = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
     const bin = join(root.path, "bin");
@@ -313,7 +326,8 @@ describe("tokens", () => {
 
     const calls = readFileSync(record, "utf8");
     expect(calls).toMatch(/^argv: fetch .*--end-of-options/m);
-    expect(calls).toContain("token-in-env:yes");
+    // A path remote needs no credentials: the token is not even in git's environment.
+    expect(calls).not.toContain("token-in-env:yes");
     expect(calls).not.toContain(token);
   });
 
