@@ -4,6 +4,7 @@
  * registered yet). On SIGTERM running deployments are stopped and reported.
  */
 import { run } from "probot";
+import { providers } from "../providers/index.js";
 import { createDeployer } from "./create-deployer.js";
 import { HeavenOctokit } from "./github/octokit.js";
 import { heavenApp } from "./index.js";
@@ -12,7 +13,14 @@ import { loadSettings, SettingsError } from "./settings.js";
 async function main(): Promise<void> {
   const settings = loadSettings(process.env);
   const { deployer, logSecret } = await createDeployer(settings);
-  const server = await run(heavenApp({ deployer, dataDir: settings.dataDir, logSecret }), { Octokit: HeavenOctokit });
+  const app = heavenApp({
+    deployer,
+    dataDir: settings.dataDir,
+    logSecret,
+    knownProviders: Object.keys(providers),
+    defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
+  });
+  const server = await run(app, { Octokit: HeavenOctokit });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -77,12 +77,13 @@ export async function main(argv: string[]): Promise<number> {
     sources: { loadConfig: async () => resolved.config },
     reporter: {
       queued: (description) => say(`heaven: queued: ${description}`),
+      waiting: (description) => say(`heaven: waiting: ${description}`),
       started: (report) => say(`heaven: ${report.description}`),
       finished: async () => undefined,
     },
     echo: say,
   });
-  return EXIT[result.state];
+  return result.state === "success" ? EXIT.success : result.state === "failure" ? EXIT.failure : EXIT.error;
 }
 
 main(process.argv.slice(2)).then(

@@ -6,6 +6,7 @@
  * heaven could not run it at all, so the fix is in configuration or on the box.
  */
 import type { CiVerdict } from "./ci-gate.js";
+import { describeLock, type Lock } from "./lock-state.js";
 
 export type DeploymentOutcome =
   | { kind: "succeeded"; what: string; durationMs: number }
@@ -19,9 +20,19 @@ export type DeploymentOutcome =
   | { kind: "bad-request"; message: string }
   | { kind: "checkout-failed"; message: string }
   | { kind: "aborted"; reason: string }
-  | { kind: "crashed"; message: string };
+  | { kind: "crashed"; message: string }
+  | { kind: "locked"; lock: Lock; relocked: boolean }
+  | { kind: "unlocked"; by: string; reason: string | undefined; previous: Lock | undefined }
+  | { kind: "lock-refused"; holder: Lock }
+  | { kind: "environment-locked"; environment: string; holder: Lock }
+  | { kind: "locks-unavailable" }
+  | { kind: "superseded"; by: { id: string; sha: string } }
+  | { kind: "rollback-created"; environment: string; sha: string; from: number; id: number }
+  | { kind: "rollback-impossible"; reason: string }
+  | { kind: "merge-conflict"; branch: string; defaultBranch: string }
+  | { kind: "ci-timed-out"; sha: string; waiting: string[]; minutes: number };
 
-export type FinalState = "success" | "failure" | "error";
+export type FinalState = "success" | "failure" | "error" | "inactive";
 
 export interface FinalStatus {
   state: FinalState;
@@ -82,7 +93,58 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
       return { state: "error", description: truncate(`stopped before it finished: ${outcome.reason}; deploy again`) };
     case "crashed":
       return { state: "error", description: truncate(`heaven failed unexpectedly: ${outcome.message}; see the log`) };
+    case "locked":
+      return { state: "success", description: truncate(describeLock(outcome.lock)) };
+    case "unlocked": {
+      const notes = [
+        outcome.reason,
+        outcome.previous === undefined ? "it was not locked" : outcome.previous.owner === outcome.by ? undefined : `was locked by @${outcome.previous.owner}`,
+      ].filter((note): note is string => note !== undefined && note !== "");
+      return { state: "success", description: truncate(`unlocked by @${outcome.by}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`) };
+    }
+    case "lock-refused": {
+      const { holder } = outcome;
+      return { state: "error", description: truncate(`already locked by @${holder.owner} since ${formatTime(holder.since)}: ${holder.reason}`) };
+    }
+    case "environment-locked":
+      return {
+        state: "error",
+        description: truncate(
+          `${outcome.environment} is ${describeLock(outcome.holder)}; ask them to unlock it (task deploy:unlock), or deploy with force`,
+        ),
+      };
+    case "locks-unavailable":
+      return { state: "error", description: "locks live in GitHub's deployment records; lock and unlock through GitHub, not the command line" };
+    case "superseded":
+      return { state: "inactive", description: truncate(`superseded by deployment ${outcome.by.id} (${outcome.by.sha.slice(0, 7)}), a newer green head`) };
+    case "rollback-created":
+      return {
+        state: "success",
+        description: truncate(`rolling back ${outcome.environment} to ${outcome.sha.slice(0, 7)} (deployment ${outcome.from}) as deployment ${outcome.id}`),
+      };
+    case "rollback-impossible":
+      return { state: "error", description: truncate(`cannot roll back: ${outcome.reason}`) };
+    case "merge-conflict":
+      return {
+        state: "failure",
+        description: truncate(
+          `merging ${outcome.defaultBranch} into ${outcome.branch} conflicts; merge it yourself, push, and deploy again`,
+        ),
+      };
+    case "ci-timed-out":
+      return {
+        state: "error",
+        description: truncate(
+          `gave up after ${outcome.minutes} min waiting for CI on ${outcome.sha.slice(0, 7)}: ${listNames(outcome.waiting)}; deploy again when green`,
+        ),
+      };
   }
+}
+
+/** `2026-11-22 14:03 UTC` */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 function notRunnable(what: string, reason: "missing" | "not-executable" | "bad-interpreter"): string {

@@ -48,6 +48,10 @@ export function readDeployment(event: unknown): DeploymentRead {
 
   const payload = deploymentPayload(deployment.payload);
   const creator = isObject(deployment.creator) ? text(deployment.creator.login) : undefined;
+  const creatorType = isObject(deployment.creator) ? text(deployment.creator.type) : undefined;
+  const ref = text(deployment.ref) ?? sha;
+  const task = text(deployment.task) ?? "deploy";
+  const heaven = isObject(payload.heaven) ? payload.heaven : {};
   return {
     ok: true,
     ...where,
@@ -55,12 +59,25 @@ export function readDeployment(event: unknown): DeploymentRead {
       id: String(deploymentId),
       repository: { fullName: text(repository.full_name) ?? `${owner}/${repo}`, cloneUrl },
       environment,
-      ref: text(deployment.ref) ?? sha,
+      ref,
       sha,
-      task: text(deployment.task) ?? "deploy",
+      task,
       force: payload.force === true,
       payloadConfig: payload.config,
       creator: creator ?? "unknown",
+      defaultBranch: text(repository.default_branch),
+      automatic: heaven.auto === true,
+      record: {
+        id: deploymentId,
+        sha,
+        ref,
+        task,
+        environment,
+        createdAt: text(deployment.created_at) ?? new Date(0).toISOString(),
+        creator: { login: creator ?? "unknown", type: creatorType ?? "User" },
+        payload,
+        description: text(deployment.description) ?? null,
+      },
     },
   };
 }

@@ -22,6 +22,10 @@ const environmentSettings = z
     timeout: z.number().int().positive().max(86_400).optional(),
     environment_url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL, like https://app.example.com" }).optional(),
     required_contexts: z.array(z.string().min(1)).optional(),
+    auto_deploy: z.boolean().optional(),
+    lock_ttl: z.number().int().positive().optional(),
+    ci_timeout: z.number().int().positive().max(86_400).optional(),
+    merge_default_branch: z.boolean().optional(),
   })
   .strict();
 
@@ -41,7 +45,17 @@ export interface DeploymentConfig {
   environmentUrl: string | undefined;
   /** undefined: every context reported on the commit must be green. */
   requiredContexts: string[] | undefined;
+  /** Deploy the default branch's head here when its CI turns green. */
+  autoDeploy: boolean;
+  /** Seconds an explicit lock lasts unless its request says otherwise; undefined: until unlocked. */
+  lockTtlSeconds: number | undefined;
+  /** Seconds a deployment waits for pending CI before giving up. */
+  ciTimeoutSeconds: number;
+  /** Merge the default branch into a branch that is behind it before deploying. */
+  mergeDefaultBranch: boolean;
 }
+
+export const DEFAULT_CI_TIMEOUT_SECONDS = 30 * 60;
 
 export type ConfigResolution = { ok: true; config: DeploymentConfig } | { ok: false; error: string };
 
@@ -103,10 +117,24 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
       timeoutSeconds: merged.timeout ?? input.defaultTimeoutSeconds,
       environmentUrl: merged.environment_url,
       requiredContexts: merged.required_contexts,
+      autoDeploy: merged.auto_deploy ?? false,
+      lockTtlSeconds: merged.lock_ttl,
+      ciTimeoutSeconds: merged.ci_timeout ?? DEFAULT_CI_TIMEOUT_SECONDS,
+      mergeDefaultBranch: merged.merge_default_branch ?? true,
     },
   };
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The environments `.github/heaven.yml` names, each resolved (invalid ones left out). */
+export function configuredEnvironments(input: Omit<ResolveConfigInput, "environment" | "payloadConfig">): Array<{ name: string; config: DeploymentConfig }> {
+  const parsed = fileSchema.safeParse(input.file ?? {});
+  if (!parsed.success || parsed.data.environments === undefined) return [];
+  return Object.keys(parsed.data.environments).flatMap((name) => {
+    const resolved = resolveConfig({ ...input, environment: name, payloadConfig: undefined });
+    return resolved.ok ? [{ name, config: resolved.config }] : [];
+  });
 }

@@ -3,8 +3,10 @@
  * and runs the pipeline when its turn comes. Used by the GitHub app and the
  * command line alike.
  */
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { logFilePath, logKey, logUrl } from "./log-links.js";
-import { runPipeline, type PipelineDeps, type PipelineResult } from "./pipeline.js";
+import { runPipeline, type Parking, type PipelineDeps, type PipelineResult } from "./pipeline.js";
 import type { ProviderRegistry } from "./provider.js";
 import { LocalDeployQueue, type DeployQueue } from "./queue.js";
 import type { DeploymentReporter } from "./reporter.js";
@@ -31,7 +33,30 @@ export interface Submission {
   sources: DeploymentSources;
   reporter: DeploymentReporter;
   echo?: (line: string) => void;
+  /**
+   * JSON the caller can turn back into sources and a reporter after a
+   * restart (restoreParked). Without it a parked deployment is not journaled.
+   */
+  resume?: unknown;
+  /** Set when a parked deployment comes back: the CI timeout counts from its first parking. */
+  ciDeadline?: number | undefined;
 }
+
+interface ParkedDeployment {
+  submission: Submission;
+  parking: Parking;
+  timer: NodeJS.Timeout;
+  journal: string | undefined;
+}
+
+/** What a parked deployment's journal file holds. */
+interface ParkedJournal {
+  request: DeploymentRequest;
+  deadline: number;
+  resume: unknown;
+}
+
+export type Rebuild = (resume: unknown) => Promise<Pick<Submission, "sources" | "reporter"> | undefined>;
 
 export class Deployer {
   private readonly queue: DeployQueue;
@@ -39,6 +64,10 @@ export class Deployer {
   private readonly deps: PipelineDeps;
   /** Final statuses still being delivered (they outlive their queue slot). */
   private readonly deliveries = new Set<Promise<void>>();
+  /** Deployments waiting for CI, by log key. They hold no lane while they wait. */
+  private readonly parked = new Map<string, ParkedDeployment>();
+  /** Automatic deployments queued and not started, per lane: a newer one supersedes older ones. */
+  private readonly automaticWaiting = new Map<string, Map<string, string>>();
 
   constructor(private readonly options: DeployerOptions) {
     this.queue = options.queue ?? new LocalDeployQueue(options.concurrency);
@@ -63,12 +92,21 @@ export class Deployer {
     const key = logKey(request.repository.fullName, request.id);
     const link = logUrl(this.options.baseUrl, this.options.logSecret, key);
     let result: PipelineResult | undefined;
+    const lane = `${request.repository.fullName}#${request.environment.toLowerCase()}`;
+    if (request.automatic === true) this.laneAutomatics(lane).set(request.id, request.sha);
     const job = {
-      lane: `${request.repository.fullName}#${request.environment.toLowerCase()}`,
+      lane,
       label: `deployment ${request.id} (${request.ref} to ${request.environment})`,
       run: async () => {
+        this.laneAutomatics(lane).delete(request.id);
         result = await runPipeline(
-          { ...submission, logPath: logFilePath(this.options.dataDir, key), logUrl: link },
+          {
+            ...submission,
+            logPath: logFilePath(this.options.dataDir, key),
+            logUrl: link,
+            park: (parking) => void this.park(key, submission, parking),
+            supersededBy: () => this.newerAutomatic(lane, request.id),
+          },
           this.deps,
         );
         const delivery = result.delivered.catch(() => undefined);
@@ -91,9 +129,88 @@ export class Deployer {
     while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
   }
 
-  /** Stops running providers (their deployments end with an error status) and waits for the queue to drain. */
+  /**
+   * CI changed on `sha`: parked deployments of it go back through the
+   * pipeline (and park again if CI is still pending).
+   */
+  ciChanged(repository: string, sha: string): number {
+    const woken = [...this.parked.entries()].filter(
+      ([, entry]) => entry.submission.request.repository.fullName === repository && entry.parking.sha === sha,
+    );
+    for (const [key, entry] of woken) void this.unpark(key).then(() => this.submit(entry.submission));
+    return woken.length;
+  }
+
+  /** Parked deployments journaled by an earlier process come back (and re-check their CI). */
+  async restoreParked(rebuild: Rebuild): Promise<number> {
+    const dir = this.journalDir();
+    const files = await readdir(dir).catch(() => [] as string[]);
+    let restored = 0;
+    for (const file of files.filter((name) => name.endsWith(".json"))) {
+      const path = join(dir, file);
+      const journal = JSON.parse(await readFile(path, "utf8")) as ParkedJournal;
+      await rm(path, { force: true });
+      const io = await rebuild(journal.resume);
+      if (io === undefined) continue;
+      restored += 1;
+      void this.submit({ request: journal.request, ...io, resume: journal.resume, ciDeadline: journal.deadline });
+    }
+    return restored;
+  }
+
+  /** Stops running providers (their deployments end with an error status) and waits for the queue to drain. Parked deployments stay journaled. */
   async stop(): Promise<void> {
     this.shutdown.abort();
+    for (const entry of this.parked.values()) clearTimeout(entry.timer);
+    this.parked.clear();
     await this.idle();
+  }
+
+  private laneAutomatics(lane: string): Map<string, string> {
+    let waiting = this.automaticWaiting.get(lane);
+    if (waiting === undefined) {
+      waiting = new Map();
+      this.automaticWaiting.set(lane, waiting);
+    }
+    return waiting;
+  }
+
+  private newerAutomatic(lane: string, id: string): { id: string; sha: string } | undefined {
+    let newest: { id: string; sha: string } | undefined;
+    for (const [otherId, sha] of this.laneAutomatics(lane)) {
+      if (Number(otherId) > Number(newest?.id ?? id)) newest = { id: otherId, sha };
+    }
+    return newest;
+  }
+
+  private journalDir(): string {
+    return join(this.options.dataDir, "parked");
+  }
+
+  private async park(key: string, submission: Submission, parking: Parking): Promise<void> {
+    const parkedSubmission: Submission = {
+      ...submission,
+      request: { ...submission.request, sha: parking.sha },
+      ciDeadline: parking.deadline,
+    };
+    let journal: string | undefined;
+    if (submission.resume !== undefined) {
+      journal = join(this.journalDir(), `${key.replace(/\//g, "__")}.json`);
+      await mkdir(this.journalDir(), { recursive: true });
+      const record: ParkedJournal = { request: parkedSubmission.request, deadline: parking.deadline, resume: submission.resume };
+      await writeFile(journal, JSON.stringify(record), { mode: 0o600 });
+    }
+    // At the deadline it goes through the pipeline once more, which gives up if CI is still pending.
+    const timer = setTimeout(() => void this.unpark(key).then(() => this.submit(parkedSubmission)), Math.max(0, parking.deadline - Date.now()));
+    timer.unref();
+    this.parked.set(key, { submission: parkedSubmission, parking, timer, journal });
+  }
+
+  private async unpark(key: string): Promise<void> {
+    const entry = this.parked.get(key);
+    if (entry === undefined) return;
+    this.parked.delete(key);
+    clearTimeout(entry.timer);
+    if (entry.journal !== undefined) await rm(entry.journal, { force: true });
   }
 }

@@ -8,6 +8,9 @@ import { existsSync } from "node:fs";
 import { evaluateCi } from "../decisions/ci-gate.js";
 import { describeOutcome, formatDuration, type DeploymentOutcome, type FinalStatus } from "../decisions/describe-outcome.js";
 import { resolveConfig, type DeploymentConfig } from "../decisions/resolve-config.js";
+import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../decisions/deployment-record.js";
+import { checkLock, handleLockTask } from "./locks.js";
+import { handleRollback } from "./rollback.js";
 import { DeploymentLog, type LogSink } from "./deployment-log.js";
 import type { ProviderContext, ProviderRegistry } from "./provider.js";
 import type { DeploymentReporter } from "./reporter.js";
@@ -29,6 +32,13 @@ export interface PipelineDeps {
   killGraceMs?: number;
 }
 
+export interface Parking {
+  sha: string;
+  waiting: string[];
+  /** Epoch ms after which heaven stops waiting. */
+  deadline: number;
+}
+
 export interface PipelineRun {
   request: DeploymentRequest;
   sources: DeploymentSources;
@@ -36,10 +46,19 @@ export interface PipelineRun {
   logPath: string;
   logUrl: string;
   echo?: (line: string) => void;
+  /** Parks the deployment until CI on `sha` settles; absent: pending CI is a failure. */
+  park?: (parking: Parking) => void;
+  /** When this deployment was first parked: the CI timeout counts from then. */
+  ciDeadline?: number | undefined;
+  /** A newer automatic deployment waiting in the same lane, if any. */
+  supersededBy?: () => { id: string; sha: string } | undefined;
 }
 
-export interface PipelineResult extends FinalStatus {
-  outcome: DeploymentOutcome;
+export interface PipelineResult {
+  state: FinalStatus["state"] | "pending";
+  description: string;
+  /** undefined when the deployment was parked to wait for CI. */
+  outcome: DeploymentOutcome | undefined;
   /**
    * Settles when the reporter has delivered the final status. Not awaited
    * here: the lane's next deployment must not wait behind a status write.
@@ -54,13 +73,20 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
   const log = await DeploymentLog.open(run.logPath, { secrets: deps.secrets, echo: run.echo });
   log.note(`deployment ${request.id}: ${request.ref} (${request.sha}) to ${request.environment}, task ${request.task}, by ${request.creator}`);
   let environmentUrl: string | undefined;
-  let outcome: DeploymentOutcome;
+  let outcome: DeploymentOutcome | Parked;
   try {
     outcome = await deploy(run, deps, log, (config) => {
       environmentUrl = config.environmentUrl;
     });
   } catch (error) {
     outcome = { kind: "crashed", message: error instanceof Error ? error.message : String(error) };
+  }
+  if (outcome.kind === "parked") {
+    log.note(`waiting: ${outcome.description}`);
+    await log.close();
+    reporter.waiting(outcome.description, logUrl);
+    run.park?.(outcome.parking);
+    return { state: "pending", description: outcome.description, outcome: undefined, delivered: Promise.resolve() };
   }
   const status = describeOutcome(outcome);
   log.note(`${status.state}: ${status.description}`);
@@ -73,14 +99,23 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
   return { ...status, outcome, delivered };
 }
 
+interface Parked {
+  kind: "parked";
+  description: string;
+  parking: Parking;
+}
+
 async function deploy(
   run: PipelineRun,
   deps: PipelineDeps,
   log: DeploymentLog,
   configured: (config: DeploymentConfig) => void,
-): Promise<DeploymentOutcome> {
-  const { request, sources, reporter } = run;
+): Promise<DeploymentOutcome | Parked> {
+  const { sources, reporter } = run;
+  let request = run.request;
   if (!isFullSha(request.sha)) return { kind: "bad-request", message: `"${request.sha}" is not a commit sha` };
+  const newer = request.automatic === true ? run.supersededBy?.() : undefined;
+  if (newer !== undefined) return { kind: "superseded", by: newer };
 
   const read = await sources.loadConfig();
   if (!read.ok) return { kind: "config-invalid", message: read.error };
@@ -94,16 +129,41 @@ async function deploy(
   if (!resolved.ok) return { kind: "config-invalid", message: resolved.error };
   const config = resolved.config;
   configured(config);
+  if (request.task === LOCK_TASK || request.task === UNLOCK_TASK) return handleLockTask(request, config, sources, log);
+  const lock = await checkLock(request, config, sources, log);
+  if (lock.kind === "refused") return lock.outcome;
+  if (request.task === ROLLBACK_TASK || request.record?.payload.rollback === true) return handleRollback(request, sources, log);
   log.note(`provider ${config.provider}, timeout ${config.timeoutSeconds} s`);
 
+  let waitingNote = "";
+  const merged = await mergeDefaultBranch(request, config, sources, log);
+  if (merged.kind === "outcome") return merged.outcome;
+  if (merged.kind === "merged") {
+    waitingNote = `merged ${request.defaultBranch ?? "the default branch"} into ${request.ref} as ${merged.sha.slice(0, 7)}; `;
+    request = { ...request, sha: merged.sha };
+  }
+
   const gate = await checkCi(request, config, sources, log);
+  if (gate?.kind === "ci-blocked" && gate.verdict.kind === "pending" && run.park !== undefined) {
+    const waiting = [...gate.verdict.pending, ...gate.verdict.missing];
+    const deadline = run.ciDeadline ?? Date.now() + config.ciTimeoutSeconds * 1000;
+    if (Date.now() >= deadline) {
+      return { kind: "ci-timed-out", sha: request.sha, waiting, minutes: Math.round(config.ciTimeoutSeconds / 60) };
+    }
+    return {
+      kind: "parked",
+      description: `${waitingNote}waiting for CI on ${request.sha.slice(0, 7)}: ${waiting.join(", ")}`,
+      parking: { sha: request.sha, waiting, deadline },
+    };
+  }
   if (gate !== undefined) return gate;
 
   const provider = deps.providers[config.provider];
   if (provider === undefined) return { kind: "config-invalid", message: `provider "${config.provider}" is not known` };
 
+  const forced = lock.kind === "forced" ? `, forced past @${lock.over.owner}'s lock` : "";
   reporter.started({
-    description: `deploying ${request.ref} (${request.sha.slice(0, 7)}) to ${request.environment}`,
+    description: `deploying ${request.ref} (${request.sha.slice(0, 7)}) to ${request.environment}${forced}`,
     logUrl: run.logUrl,
     environmentUrl: config.environmentUrl,
   });
@@ -126,12 +186,49 @@ async function deploy(
   }
 }
 
+type MergeStep = { kind: "unchanged" } | { kind: "merged"; sha: string } | { kind: "outcome"; outcome: DeploymentOutcome };
+
+/** Heaven's rule: a branch being deployed has the default branch merged into it first. */
+async function mergeDefaultBranch(
+  request: DeploymentRequest,
+  config: DeploymentConfig,
+  sources: DeploymentSources,
+  log: LogSink,
+): Promise<MergeStep> {
+  const defaultBranch = request.defaultBranch;
+  const optedOut = request.record?.payload.merge_default_branch === false;
+  if (
+    sources.mergeDefaultBranch === undefined ||
+    defaultBranch === undefined ||
+    request.ref === defaultBranch ||
+    isFullSha(request.ref) ||
+    !config.mergeDefaultBranch ||
+    optedOut
+  ) {
+    return { kind: "unchanged" };
+  }
+  const merge = await sources.mergeDefaultBranch(request.ref, defaultBranch, request.sha);
+  switch (merge.kind) {
+    case "up-to-date":
+      log.note(`${request.ref} already contains ${defaultBranch}`);
+      return { kind: "unchanged" };
+    case "merged":
+      log.note(`merged ${defaultBranch} into ${request.ref} as ${merge.sha}; deploying that commit`);
+      return { kind: "merged", sha: merge.sha };
+    case "conflict":
+      return { kind: "outcome", outcome: { kind: "merge-conflict", branch: request.ref, defaultBranch } };
+    case "not-mergeable":
+      log.note(`not merging ${defaultBranch} into ${request.ref}: ${merge.reason}`);
+      return { kind: "unchanged" };
+  }
+}
+
 async function checkCi(
   request: DeploymentRequest,
   config: DeploymentConfig,
   sources: DeploymentSources,
   log: LogSink,
-): Promise<DeploymentOutcome | undefined> {
+): Promise<Extract<DeploymentOutcome, { kind: "ci-blocked" }> | undefined> {
   if (request.force) {
     log.note("CI not checked: the deployment is forced");
     return undefined;

@@ -19,8 +19,10 @@ export interface FinalReport {
 }
 
 export interface DeploymentReporter {
-  /** The deployment must wait; called at most once, before it starts. */
+  /** The deployment must wait for the queue; called at most once, before it starts. */
   queued(description: string, logUrl: string): void;
+  /** The deployment waits for CI (it is parked, not failed). Must not block. */
+  waiting(description: string, logUrl: string): void;
   /** The provider is about to run. Must not block: the provider starts without waiting for it. */
   started(report: StartedReport): void;
   /** The last word; resolves when it has been delivered (or given up on). */

@@ -1,4 +1,6 @@
 /** A deployment as the core sees it, whoever asked for it (GitHub or the CLI). */
+import type { DeploymentRecord } from "../decisions/deployment-record.js";
+
 export interface DeploymentRequest {
   /** GitHub's deployment id, or a local id for the command line. */
   id: string;
@@ -16,4 +18,10 @@ export interface DeploymentRequest {
   /** hubot-deploy style `payload.config`, validated with the repository's file. */
   payloadConfig: unknown;
   creator: string;
+  /** The repository's default branch, when known (locks and merges need it). */
+  defaultBranch?: string | undefined;
+  /** The deployment as GitHub records it; absent on the command line (no locks there). */
+  record?: DeploymentRecord | undefined;
+  /** Created by heaven's auto-deploy: a newer one waiting in the same lane supersedes it. */
+  automatic?: boolean | undefined;
 }

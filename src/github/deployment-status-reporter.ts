@@ -8,7 +8,7 @@
 import type { DeploymentReporter, FinalReport, StartedReport } from "../deploy/reporter.js";
 import { truncate } from "../decisions/describe-outcome.js";
 
-type StatusState = "queued" | "in_progress" | "success" | "failure" | "error";
+type StatusState = "queued" | "pending" | "in_progress" | "success" | "failure" | "error" | "inactive";
 
 export interface DeploymentStatusApi {
   request(
@@ -46,6 +46,7 @@ function isRetryable(error: unknown): boolean {
 
 export class DeploymentStatusReporter implements DeploymentReporter {
   private writes: Promise<void> = Promise.resolve();
+  private lastWaiting: string | undefined;
 
   constructor(
     private readonly api: DeploymentStatusApi,
@@ -56,6 +57,13 @@ export class DeploymentStatusReporter implements DeploymentReporter {
 
   queued(description: string, logUrl: string): void {
     void this.write("queued", { description, logUrl, environmentUrl: undefined }, []);
+  }
+
+  waiting(description: string, logUrl: string): void {
+    // Re-parked with nothing new to say (another check finished, others still run): no write.
+    if (description === this.lastWaiting) return;
+    this.lastWaiting = description;
+    void this.write("pending", { description, logUrl, environmentUrl: undefined }, []);
   }
 
   started(report: StartedReport): void {

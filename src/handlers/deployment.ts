@@ -7,8 +7,7 @@ import type { Context } from "probot";
 import type { Deployer } from "../deploy/deployer.js";
 import { readDeployment } from "../decisions/read-deployment.js";
 import { DeploymentStatusReporter } from "../github/deployment-status-reporter.js";
-import { getCiState } from "../github/get-ci-state.js";
-import { loadHeavenConfig } from "../github/load-heaven-config.js";
+import { githubSubmissionIo, type GitHubResume } from "../github/github-sources.js";
 
 /** GitHub redelivers with the same deployment; run each deployment once. */
 const REMEMBERED_DEPLOYMENTS = 10_000;
@@ -39,15 +38,13 @@ export function handleDeployment(deployer: Deployer) {
     seen.add(key);
     if (seen.size > REMEMBERED_DEPLOYMENTS) seen.delete(seen.values().next().value as string);
 
-    const octokit = context.octokit;
-    const reporter = new DeploymentStatusReporter(octokit, { owner, repo, deploymentId }, context.log);
-    const sources = {
-      loadConfig: () => loadHeavenConfig(context),
-      ciState: (sha: string) => getCiState(octokit, { owner, repo, sha }),
-      gitToken: async () => ((await octokit.auth({ type: "installation" })) as { token?: string }).token,
-    };
+    const target = { owner, repo, deploymentId };
+    const installationId = context.payload.installation?.id;
+    // Journaled if the deployment parks to wait for CI, so a restart does not lose it.
+    const resume: GitHubResume | undefined = installationId === undefined ? undefined : { installationId, ...target };
+    const io = githubSubmissionIo(context.octokit, target, context.log);
     context.log.info({ deploymentId, environment: request.environment, sha: request.sha }, "deployment accepted");
-    deployer.submit({ request, sources, reporter }).then(
+    deployer.submit({ request, ...io, resume }).then(
       (result) => context.log.info({ deploymentId, state: result.state }, result.description),
       (error: unknown) => context.log.error({ deploymentId, err: error }, "deployment failed inside heaven"),
     );

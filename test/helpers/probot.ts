@@ -42,7 +42,7 @@ export async function testApp(options: { dataDir: string; retry?: boolean; concu
     throttle: { ...o.throttle, enabled: false },
   }));
   const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), Octokit, logLevel: "fatal" });
-  await probot.load(heavenApp({ deployer, dataDir: options.dataDir, logSecret }), {
+  await probot.load(heavenApp({ deployer, dataDir: options.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: 30 }), {
     cwd: process.cwd(),
     addHandler: () => undefined,
   });

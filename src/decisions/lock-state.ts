@@ -1,0 +1,209 @@
+/**
+ * Who holds an environment, derived only from its deployment records. Pure.
+ *
+ * GitHub is the store: a lock is a deployment with task `deploy:lock`, an
+ * unlock one with `deploy:unlock` (hubot-deploy sends both). The state is
+ * found by replaying an environment's records oldest → newest with
+ * `applyRecord`, the same rule heaven applies when it processes each record,
+ * so every process, after any restart, computes the same state and nothing is
+ * kept on local disk.
+ *
+ * Two kinds of lock: an explicit one (`deploy:lock`), and a branch lock taken
+ * by deploying a branch other than the default one, which keeps others from
+ * deploying over a topic branch until someone ships the default branch again.
+ */
+import { LOCK_TASK, UNLOCK_TASK, type DeploymentRecord } from "./deployment-record.js";
+import { DESCRIPTION_LIMIT, truncate } from "./describe-outcome.js";
+import { isDeployTask } from "./is-deploy-task.js";
+
+export interface Lock {
+  owner: string;
+  reason: string;
+  /** ISO 8601: the createdAt of the record that took the lock. */
+  since: string;
+  /** ISO 8601, or undefined for a lock that never expires. */
+  expiresAt: string | undefined;
+  kind: "explicit" | "branch";
+  /** The deployed branch, for a branch lock. */
+  branch: string | undefined;
+  /** The deployment record that took the lock. */
+  recordId: number;
+}
+
+export type LockState = { kind: "unlocked" } | { kind: "locked"; lock: Lock };
+
+export interface LockRules {
+  defaultBranch: string;
+  /** environment default TTL for explicit locks, seconds; undefined = no expiry */
+  ttlSeconds: number | undefined;
+}
+
+export type LockEffect =
+  | { kind: "locked"; lock: Lock }
+  | { kind: "relocked"; lock: Lock }
+  | { kind: "lock-refused"; holder: Lock }
+  | { kind: "unlocked"; previous: Lock }
+  | { kind: "was-unlocked" }
+  | { kind: "deploy-allowed"; lockedForDeployer: Lock | undefined; released: Lock | undefined }
+  | { kind: "deploy-forced"; over: Lock }
+  | { kind: "deploy-refused"; holder: Lock }
+  | { kind: "no-effect" };
+
+const UNLOCKED: LockState = { kind: "unlocked" };
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const NO_REASON = "no reason given";
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+const positiveSeconds = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined;
+
+/** The human behind a record: a bot (hubot, heaven itself) names who it acts for. */
+export function ownerOf(record: DeploymentRecord): string {
+  if (record.creator.type === "Bot") {
+    const notify = record.payload.notify;
+    const user = isObject(notify) ? text(notify.user) : undefined;
+    return user ?? text(record.payload.actor) ?? record.creator.login;
+  }
+  return record.creator.login;
+}
+
+/** GitHub logins are case-insensitive, and chat names often differ in case. */
+function sameOwner(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function addSeconds(iso: string, seconds: number | undefined): string | undefined {
+  if (seconds === undefined) return undefined;
+  const start = Date.parse(iso);
+  if (Number.isNaN(start)) return undefined;
+  const end = new Date(start + seconds * 1000);
+  return Number.isNaN(end.getTime()) ? undefined : end.toISOString();
+}
+
+/** A lock whose expiry has come (expiresAt <= at) is no lock at all. */
+export function expire(state: LockState, at: string): LockState {
+  if (state.kind === "unlocked" || state.lock.expiresAt === undefined) return state;
+  return Date.parse(state.lock.expiresAt) <= Date.parse(at) ? UNLOCKED : state;
+}
+
+function explicitLock(record: DeploymentRecord, owner: string, rules: LockRules): Lock {
+  return {
+    owner,
+    reason: text(record.description) ?? text(record.payload.reason) ?? NO_REASON,
+    since: record.createdAt,
+    expiresAt: addSeconds(record.createdAt, positiveSeconds(record.payload.ttl) ?? positiveSeconds(rules.ttlSeconds)),
+    kind: "explicit",
+    branch: undefined,
+    recordId: record.id,
+  };
+}
+
+function branchLock(record: DeploymentRecord, owner: string, branch: string): Lock {
+  return {
+    owner,
+    reason: `deployed ${branch}`,
+    since: record.createdAt,
+    expiresAt: addSeconds(record.createdAt, positiveSeconds(record.payload.ttl)),
+    kind: "branch",
+    branch,
+    recordId: record.id,
+  };
+}
+
+/** What a deploy's ref is, for locking: the default branch, another branch, or a pinned commit. */
+function refKind(ref: string, defaultBranch: string): { kind: "default" } | { kind: "branch"; branch: string } | { kind: "commit" } {
+  const name = ref.trim().replace(/^refs\/heads\//, "");
+  if (name === defaultBranch.replace(/^refs\/heads\//, "")) return { kind: "default" };
+  if (name === "" || FULL_SHA.test(name)) return { kind: "commit" };
+  return { kind: "branch", branch: name };
+}
+
+const locked = (lock: Lock): LockState => ({ kind: "locked", lock });
+
+/** The rule heaven applies to one record, given the state every earlier record left. */
+export function applyRecord(
+  state: LockState,
+  record: DeploymentRecord,
+  rules: LockRules,
+): { state: LockState; effect: LockEffect } {
+  const current = expire(state, record.createdAt);
+  const held = current.kind === "locked" ? current.lock : undefined;
+  const owner = ownerOf(record);
+
+  if (record.task === LOCK_TASK) {
+    if (held !== undefined && !sameOwner(held.owner, owner)) {
+      return { state: current, effect: { kind: "lock-refused", holder: held } };
+    }
+    const lock = explicitLock(record, owner, rules);
+    return { state: locked(lock), effect: held === undefined ? { kind: "locked", lock } : { kind: "relocked", lock } };
+  }
+
+  if (record.task === UNLOCK_TASK) {
+    return {
+      state: UNLOCKED,
+      effect: held === undefined ? { kind: "was-unlocked" } : { kind: "unlocked", previous: held },
+    };
+  }
+
+  if (!isDeployTask(record.task)) return { state: current, effect: { kind: "no-effect" } };
+
+  if (held !== undefined && !sameOwner(held.owner, owner)) {
+    const effect: LockEffect =
+      record.payload.force === true ? { kind: "deploy-forced", over: held } : { kind: "deploy-refused", holder: held };
+    return { state: current, effect };
+  }
+
+  // Unlocked, or held by the deployer.
+  let next = current;
+  let released: Lock | undefined;
+  const ref = refKind(record.ref, rules.defaultBranch);
+  if (ref.kind === "default") {
+    if (held?.kind === "branch") {
+      next = UNLOCKED;
+      released = held;
+    }
+  } else if (ref.kind === "branch") {
+    if (held === undefined || held.kind === "branch") next = locked(branchLock(record, owner, ref.branch));
+  }
+  return {
+    state: next,
+    effect: { kind: "deploy-allowed", lockedForDeployer: next.kind === "locked" ? next.lock : undefined, released },
+  };
+}
+
+/**
+ * The lock state a record with id `beforeId` meets: every earlier record
+ * (lower id) replayed oldest first, whatever order they are given in, then
+ * expired at `now`.
+ */
+export function lockStateBefore(
+  records: readonly DeploymentRecord[],
+  options: LockRules & { beforeId: number; now: string },
+): LockState {
+  const rules: LockRules = { defaultBranch: options.defaultBranch, ttlSeconds: options.ttlSeconds };
+  const earlier = records.filter((record) => record.id < options.beforeId).sort((a, b) => a.id - b.id);
+  const state = earlier.reduce<LockState>((before, record) => applyRecord(before, record, rules).state, UNLOCKED);
+  return expire(state, options.now);
+}
+
+/** `2024-05-01T12:30Z`: the minute a lock expires (seconds dropped), or undefined if unreadable. */
+function isoMinute(iso: string): string | undefined {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? undefined : `${new Date(time).toISOString().slice(0, 16)}Z`;
+}
+
+/** `locked by @alice: db maintenance until 2024-05-01T12:30Z`, at most 140 characters. */
+export function describeLock(lock: Lock): string {
+  const who = `locked by @${truncate(lock.owner, 40)}`;
+  const minute = lock.expiresAt === undefined ? undefined : isoMinute(lock.expiresAt);
+  const until = minute === undefined ? "" : ` until ${minute}`;
+  if (lock.kind === "branch") {
+    const room = DESCRIPTION_LIMIT - who.length - until.length - " (deployed )".length;
+    return truncate(`${who} (deployed ${truncate(lock.branch ?? "a branch", room)})${until}`);
+  }
+  const room = DESCRIPTION_LIMIT - who.length - until.length - ": ".length;
+  return truncate(`${who}: ${truncate(lock.reason, room)}${until}`);
+}

@@ -1,0 +1,103 @@
+/**
+ * Auto-deploy on green, GitHub side: when CI settles on a branch head, plan
+ * per environment (pure: plan-auto-deploy) and create deployments through the
+ * Deployments API. They then flow through the normal pipeline.
+ */
+import { evaluateCi } from "../decisions/ci-gate.js";
+import { lockStateBefore } from "../decisions/lock-state.js";
+import { decideAfterCompare, planAutoDeploy, type AutoDeployDecision } from "../decisions/plan-auto-deploy.js";
+import type { CiEvent } from "../decisions/read-ci-event.js";
+import { configuredEnvironments } from "../decisions/resolve-config.js";
+import { createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
+import { getCiState, type CiApi } from "./get-ci-state.js";
+import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
+
+export interface AutoDeployIo {
+  octokit: RequestApi & CiApi & ConfigApi;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  knownProviders: readonly string[];
+  defaultTimeoutSeconds: number;
+  log: { info(object: object, message: string): void };
+  /** Remembers which skips were already explained, so a flood of CI events posts one status. */
+  explained: Set<string>;
+}
+
+export const AUTO_DEPLOY_CONTEXT = "heaven/auto-deploy";
+
+async function branchHead(io: AutoDeployIo, branch: string): Promise<string | undefined> {
+  try {
+    const { data } = await io.octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", { owner: io.owner, repo: io.repo, branch });
+    const sha = (data as { commit?: { sha?: unknown } }).commit?.sha;
+    return typeof sha === "string" ? sha : undefined;
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+async function compare(io: AutoDeployIo, base: string, head: string): Promise<string> {
+  const { data } = await io.octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner: io.owner, repo: io.repo, basehead: `${base}...${head}`, per_page: 1 });
+  const status = (data as { status?: unknown }).status;
+  return typeof status === "string" ? status : "diverged";
+}
+
+export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promise<void> {
+  const target = { owner: io.owner, repo: io.repo };
+  const read = await loadHeavenConfig(io.octokit, target);
+  if (!read.ok) return;
+  const environments = configuredEnvironments({ file: read.file, knownProviders: io.knownProviders, defaultTimeoutSeconds: io.defaultTimeoutSeconds });
+  let ci: Awaited<ReturnType<typeof getCiState>> | undefined;
+
+  for (const branch of event.branches) {
+    const isDefault = branch === io.defaultBranch;
+    const candidates = environments.filter((e) => !isDefault || e.config.autoDeploy);
+    if (candidates.length === 0) continue;
+    if ((await branchHead(io, branch)) !== event.sha) continue; // only a branch's head ships
+    for (const { name, config } of candidates) {
+      ci ??= await getCiState(io.octokit, { ...target, sha: event.sha });
+      if (evaluateCi({ required: config.requiredContexts, ...ci, ignorePrefix: "heaven/" }).kind !== "green") continue;
+      const records = await listEnvironmentRecords(io.octokit, target, name);
+      const lock = lockStateBefore(records, {
+        defaultBranch: io.defaultBranch,
+        ttlSeconds: config.lockTtlSeconds,
+        beforeId: Number.MAX_SAFE_INTEGER,
+        now: new Date().toISOString(),
+      });
+      const input = { sha: event.sha, branch, defaultBranch: io.defaultBranch, environment: name, autoDeploy: config.autoDeploy, lock, records };
+      let decision: AutoDeployDecision = planAutoDeploy(input);
+      if (decision.kind === "compare") decision = decideAfterCompare(await compare(io, decision.against, event.sha), input);
+      if (decision.kind === "skip") {
+        io.log.info({ environment: name, sha: event.sha }, decision.reason);
+        if (decision.tell) await explainSkip(io, event.sha, name, decision.reason);
+        continue;
+      }
+      const owner = lock.kind === "locked" ? lock.lock.owner : undefined;
+      const created = await createDeployment(io.octokit, target, {
+        ref: branch,
+        environment: name,
+        task: "deploy",
+        // notify.user keeps a branch lock with its owner when heaven deploys for them.
+        payload: { heaven: { auto: true, reason: `CI green on ${branch} at ${event.sha}` }, ...(owner !== undefined ? { notify: { user: owner } } : {}) },
+        description: `auto-deploy of ${branch} (${event.sha.slice(0, 7)}): CI is green`,
+      });
+      io.log.info({ environment: name, sha: event.sha, deploymentId: created.id }, "auto-deploy created");
+    }
+  }
+}
+
+async function explainSkip(io: AutoDeployIo, sha: string, environment: string, reason: string): Promise<void> {
+  const key = `${io.owner}/${io.repo}@${sha}#${environment}`;
+  if (io.explained.has(key)) return;
+  io.explained.add(key);
+  if (io.explained.size > 10_000) io.explained.delete(io.explained.values().next().value as string);
+  await io.octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
+    owner: io.owner,
+    repo: io.repo,
+    sha,
+    state: "failure",
+    context: AUTO_DEPLOY_CONTEXT,
+    description: reason.slice(0, 140),
+  });
+}

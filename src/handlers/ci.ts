@@ -1,0 +1,51 @@
+/**
+ * `status`, `check_suite`, `check_run`, `workflow_run`: CI moved on a
+ * commit. Parked deployments of it wake up; when CI has settled on a branch
+ * head, auto-deploy planning runs after the webhook is answered.
+ */
+import type { Context } from "probot";
+import type { Deployer } from "../deploy/deployer.js";
+import { readCiEvent, type CiEventName } from "../decisions/read-ci-event.js";
+import { autoDeployOnGreen } from "../github/auto-deploy.js";
+
+export interface CiHandlerOptions {
+  deployer: Deployer;
+  knownProviders: readonly string[];
+  defaultTimeoutSeconds: number;
+}
+
+export function handleCiEvent(options: CiHandlerOptions) {
+  // One planning at a time per repository: a burst of check runs must not create two deployments.
+  const planning = new Map<string, Promise<void>>();
+  const explained = new Set<string>();
+
+  return (name: CiEventName) =>
+    async (context: Context<CiEventName>): Promise<void> => {
+      const event = readCiEvent(name, context.payload);
+      const repository = context.payload.repository;
+      // Only settled CI can change a verdict that was "pending".
+      if (event === undefined || !event.completed) return;
+      const woken = options.deployer.ciChanged(repository.full_name, event.sha);
+      if (woken > 0) context.log.info({ sha: event.sha, woken }, "CI settled: parked deployments re-checked");
+      if (event.branches.length === 0) return;
+
+      const io = {
+        octokit: context.octokit,
+        owner: repository.owner.login,
+        repo: repository.name,
+        defaultBranch: repository.default_branch,
+        knownProviders: options.knownProviders,
+        defaultTimeoutSeconds: options.defaultTimeoutSeconds,
+        log: context.log,
+        explained,
+      };
+      const previous = planning.get(repository.full_name) ?? Promise.resolve();
+      const next = previous
+        .then(() => autoDeployOnGreen(io, event))
+        .catch((error: unknown) => context.log.error({ err: error, sha: event.sha }, "auto-deploy planning failed"));
+      planning.set(repository.full_name, next);
+      void next.then(() => {
+        if (planning.get(repository.full_name) === next) planning.delete(repository.full_name);
+      });
+    };
+}

@@ -1,0 +1,23 @@
+/** `pull_request.closed`: the branch's environment locks are released (after the webhook is answered). */
+import type { Context } from "probot";
+import { releaseBranchLocks } from "../github/release-branch-locks.js";
+
+export function handlePullRequestClosed(options: { knownProviders: readonly string[]; defaultTimeoutSeconds: number }) {
+  return async (context: Context<"pull_request.closed">): Promise<void> => {
+    const { pull_request: pull, repository, sender } = context.payload;
+    // A fork's branch cannot hold a lock in this repository.
+    if (pull.head.repo?.full_name !== repository.full_name) return;
+    const io = {
+      octokit: context.octokit,
+      owner: repository.owner.login,
+      repo: repository.name,
+      defaultBranch: repository.default_branch,
+      ...options,
+    };
+    const closed = { branch: pull.head.ref, number: pull.number, merged: pull.merged === true, actor: pull.merged_by?.login ?? sender.login };
+    void releaseBranchLocks(io, closed).then(
+      (released) => released.length > 0 && context.log.info({ branch: closed.branch, released }, "released branch locks"),
+      (error: unknown) => context.log.error({ err: error, branch: closed.branch }, "could not release branch locks"),
+    );
+  };
+}
