@@ -24,6 +24,7 @@ export function heavenApp(options: HeavenAppOptions): ApplicationFunction {
     app.on("check_suite.completed", ci("check_suite"));
     app.on("check_run.completed", ci("check_run"));
     app.on("workflow_run.completed", ci("workflow_run"));
+    app.on("push", ci("push"));
     app.on("pull_request.closed", handlePullRequestClosed(options));
     void restoreParkedDeployments(app, options.deployer);
   };

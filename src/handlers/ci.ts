@@ -5,7 +5,7 @@
  */
 import type { Context } from "probot";
 import type { Deployer } from "../deploy/deployer.js";
-import { readCiEvent, type CiEventName } from "../decisions/read-ci-event.js";
+import { readCiEvent, type CiEvent, type CiEventName } from "../decisions/read-ci-event.js";
 import { autoDeployOnGreen } from "../github/auto-deploy.js";
 
 export interface CiHandlerOptions {
@@ -14,14 +14,21 @@ export interface CiHandlerOptions {
   defaultTimeoutSeconds: number;
 }
 
+/** A push is treated like settled CI on the pushed head, so repositories without CI auto-deploy too. */
+export function pushAsCiEvent(payload: { after?: unknown; ref?: unknown; deleted?: unknown }): CiEvent | undefined {
+  if (payload.deleted === true || typeof payload.after !== "string" || !/^[0-9a-f]{40}$/.test(payload.after)) return undefined;
+  if (typeof payload.ref !== "string" || !payload.ref.startsWith("refs/heads/")) return undefined;
+  return { sha: payload.after, branches: [payload.ref.slice("refs/heads/".length)], completed: true };
+}
+
 export function handleCiEvent(options: CiHandlerOptions) {
   // One planning at a time per repository: a burst of check runs must not create two deployments.
   const planning = new Map<string, Promise<void>>();
   const explained = new Set<string>();
 
-  return (name: CiEventName) =>
-    async (context: Context<CiEventName>): Promise<void> => {
-      const event = readCiEvent(name, context.payload);
+  return (name: CiEventName | "push") =>
+    async (context: Context<CiEventName | "push">): Promise<void> => {
+      const event = name === "push" ? pushAsCiEvent(context.payload as { after?: unknown; ref?: unknown; deleted?: unknown }) : readCiEvent(name, context.payload);
       const repository = context.payload.repository;
       // Only settled CI can change a verdict that was "pending".
       if (event === undefined || !event.completed) return;
@@ -31,7 +38,7 @@ export function handleCiEvent(options: CiHandlerOptions) {
 
       const io = {
         octokit: context.octokit,
-        owner: repository.owner.login,
+        owner: repository.full_name.split("/")[0] ?? "",
         repo: repository.name,
         defaultBranch: repository.default_branch,
         knownProviders: options.knownProviders,
