@@ -14,6 +14,8 @@ import { githubScope, repoCalls, statusBodies, testApp, type TestApp } from "../
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
 const CONFIG_PATH = `/repos/${OWNER}/${REPO}/contents/.github%2Fheaven.yml`;
+/** The lock check: the environment's deployment records, one call per deployment. */
+const RECORDS_PATH = `/repos/${OWNER}/${REPO}/deployments`;
 
 let tmp: ReturnType<typeof tempDir>;
 let app: TestApp;
@@ -67,6 +69,9 @@ describe("a deployment event", () => {
     scope
       .get(CONFIG_PATH)
       .reply(200, readFileSync(join(repo.dir, ".github/heaven.yml"), "utf8"))
+      .get(RECORDS_PATH)
+      .query(true)
+      .reply(200, [])
       .get(`/repos/${OWNER}/${REPO}/commits/${repo.sha}/status`)
       .query(true)
       .reply(200, { state: "success", total_count: 1, statuses: [{ context: "ci/jenkins", state: "success" }] })
@@ -85,9 +90,9 @@ describe("a deployment event", () => {
     expect(statuses.map((s) => s.state)).toEqual(["in_progress", "success"]);
     expect(statuses[0]).toMatchObject({ environment_url: "https://app.example.com", log_url: expect.stringMatching(/^https:\/\/heaven\.example\.com\/logs\/Codertocat\/Hello-World\/1001\?sig=[0-9a-f]{64}$/) });
     expect(statuses[1]).toMatchObject({ description: expect.stringMatching(/^script\/deploy succeeded in \d+ s$/), environment_url: "https://app.example.com" });
-    // Budget: one config read, the CI check (statuses + check runs), two writes.
+    // Budget: one config read, the lock check, the CI check (statuses + check runs), two writes.
     const spent = repoCalls(calls);
-    expect(spent).toHaveLength(5);
+    expect(spent).toHaveLength(6);
     expect(spent.filter((c) => c.method !== "GET")).toHaveLength(2);
     expect(scope.pendingMocks()).toEqual([]);
   });
@@ -100,6 +105,9 @@ describe("a deployment event", () => {
       .reply(404)
       .get(`/repos/${OWNER}/.github/contents/.github%2Fheaven.yml`)
       .reply(404)
+      .get(RECORDS_PATH)
+      .query(true)
+      .reply(200, [])
       .get(`/repos/${OWNER}/${REPO}/commits/${repo.sha}/status`)
       .query(true)
       .reply(200, { state: "failure", total_count: 1, statuses: [{ context: "ci/jenkins", state: "failure" }] })
@@ -125,6 +133,9 @@ describe("a deployment event", () => {
     scope
       .get(CONFIG_PATH)
       .reply(200, "required_contexts: [test, ci/deploy-check]\n")
+      .get(RECORDS_PATH)
+      .query(true)
+      .reply(200, [])
       .get(`/repos/${OWNER}/${REPO}/commits/${repo.sha}/status`)
       .query(true)
       .reply(200, { state: "pending", total_count: 0, statuses: [] })
@@ -148,7 +159,7 @@ describe("a deployment event", () => {
   it("skips the CI check when the deployment is forced", async () => {
     const { repo, marker } = originWith();
     const { scope, calls } = githubScope();
-    scope.get(CONFIG_PATH).reply(200, "").post(statusesPath()).times(2).reply(201, {});
+    scope.get(CONFIG_PATH).reply(200, "").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha, { payload: { force: true } }));
     await app.deployer.idle();
@@ -204,7 +215,7 @@ describe("a deployment event", () => {
       ".github/heaven.yml": "",
     });
     const { scope, calls } = githubScope();
-    scope.get(CONFIG_PATH).reply(200, "").post(statusesPath()).times(2).reply(201, {});
+    scope.get(CONFIG_PATH).reply(200, "").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha, { payload: { force: true, config: { provider: "shell", script: "script/other" } } }));
     await app.deployer.idle();
@@ -215,7 +226,7 @@ describe("a deployment event", () => {
   it("reports a failing script as failure with its exit code and last line", async () => {
     const { repo } = originWith({ "script/deploy": script(`echo "running migrations"\necho "migration failed" >&2\nexit 3`) });
     const { scope, calls } = githubScope();
-    scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").post(statusesPath()).times(2).reply(201, {});
+    scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
     await app.deployer.idle();
@@ -231,7 +242,7 @@ describe("a deployment event", () => {
     const { execFileSync } = await import("node:child_process");
     execFileSync("mkfifo", [join(tmp.path, "gate")]);
     const { scope, calls, next } = githubScope();
-    scope.get(CONFIG_PATH).times(2).reply(200, "required_contexts: []\n").post(/\/deployments\/[12]\/statuses/).times(5).reply(201, {});
+    scope.get(CONFIG_PATH).times(2).reply(200, "required_contexts: []\n").get(RECORDS_PATH).query(true).times(2).reply(200, []).post(/\/deployments\/[12]\/statuses/).times(5).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha, { id: 1 }), "d1");
     await next((c) => c.path.endsWith("/deployments/1/statuses") && c.body?.state === "in_progress");
@@ -251,7 +262,7 @@ describe("a deployment event", () => {
   it("runs a redelivered deployment only once", async () => {
     const { repo } = originWith({ "script/deploy": script(`echo run >> '${join(tmp.path, "runs")}'`) });
     const { scope, calls } = githubScope();
-    scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").post(statusesPath()).times(2).reply(201, {});
+    scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     const event = deploymentEvent(repo, repo.sha);
     await receive(event, "same-delivery");
@@ -281,7 +292,7 @@ describe("a deployment event", () => {
     const { repo } = originWith();
     const missing = "0123456789abcdef0123456789abcdef01234567";
     const { scope, calls } = githubScope();
-    scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").post(statusesPath()).times(2).reply(201, {});
+    scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, missing));
     await app.deployer.idle();
@@ -298,6 +309,9 @@ describe("when GitHub fails", () => {
     scope
       .get(CONFIG_PATH)
       .reply(200, "required_contexts: []\n")
+      .get(RECORDS_PATH)
+      .query(true)
+      .reply(200, [])
       .post(statusesPath())
       .reply(201, {})
       .post(statusesPath())
@@ -322,6 +336,9 @@ describe("when GitHub fails", () => {
       .reply(201, {})
       .get(CONFIG_PATH)
       .reply(200, "required_contexts: []\n")
+      .get(RECORDS_PATH)
+      .query(true)
+      .reply(200, [])
       .post(statusesPath(8))
       .times(2)
       .reply(201, {});

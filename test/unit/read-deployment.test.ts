@@ -32,8 +32,28 @@ describe("readDeployment", () => {
           force: false,
           payloadConfig: undefined,
           creator: "Codertocat",
+          defaultBranch: "master",
+          automatic: false,
+          record: {
+            id: 145988746,
+            sha: SHA,
+            ref: "master",
+            task: "deploy",
+            environment: "production",
+            createdAt: "2019-05-15T15:20:53Z",
+            creator: { login: "Codertocat", type: "User" },
+            payload: {},
+            description: null,
+          },
         },
       });
+    });
+
+    it("marks heaven's own auto-deployments as automatic", () => {
+      const event = production();
+      event.deployment.payload = { heaven: { auto: true } };
+      const read = readDeployment(event);
+      expect(read.ok && read.request.automatic).toBe(true);
     });
 
     it("reads the GitHub Pages deployment with its bot creator and ref", () => {

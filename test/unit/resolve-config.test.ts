@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { CONFIG_FILE, resolveConfig, type ResolveConfigInput } from "../../src/decisions/resolve-config.js";
+import { CONFIG_FILE, configuredEnvironments, resolveConfig, type ResolveConfigInput } from "../../src/decisions/resolve-config.js";
 
 const resolve = (overrides: Partial<ResolveConfigInput>) =>
   resolveConfig({
@@ -18,6 +18,9 @@ const errorOf = (overrides: Partial<ResolveConfigInput>): string => {
   return result.error;
 };
 
+/** The keys issue 3 added, at their defaults: expected configs spread this. */
+const WORKFLOW_DEFAULTS = { autoDeploy: false, lockTtlSeconds: undefined, ciTimeoutSeconds: 1800, mergeDefaultBranch: true };
+
 const configOf = (overrides: Partial<ResolveConfigInput>) => {
   const result = resolve(overrides);
   if (!result.ok) throw new Error(`expected a configuration, got: ${result.error}`);
@@ -35,6 +38,7 @@ describe("resolveConfig", () => {
           timeoutSeconds: 300,
           environmentUrl: undefined,
           requiredContexts: undefined,
+          ...WORKFLOW_DEFAULTS,
         },
       });
     });
@@ -70,6 +74,7 @@ describe("resolveConfig", () => {
         timeoutSeconds: 900,
         environmentUrl: "https://app.example.com/",
         requiredContexts: ["ci/test", "lint"],
+        ...WORKFLOW_DEFAULTS,
       });
     });
 
@@ -254,6 +259,7 @@ describe("resolveConfig", () => {
         timeoutSeconds: 600,
         environmentUrl: undefined,
         requiredContexts: undefined,
+        ...WORKFLOW_DEFAULTS,
       });
     });
 
@@ -264,6 +270,7 @@ describe("resolveConfig", () => {
         timeoutSeconds: 1800,
         environmentUrl: "https://example.com",
         requiredContexts: undefined,
+        ...WORKFLOW_DEFAULTS,
       });
       expect(configOf({ file, environment: "staging" })).toEqual({
         provider: "shell",
@@ -271,6 +278,7 @@ describe("resolveConfig", () => {
         timeoutSeconds: 600,
         environmentUrl: undefined,
         requiredContexts: [],
+        ...WORKFLOW_DEFAULTS,
       });
     });
 
@@ -291,6 +299,35 @@ describe("resolveConfig", () => {
     });
   });
 
+  describe("workflow keys", () => {
+    it("reads auto_deploy, lock_ttl, ci_timeout and merge_default_branch, per environment over the top level", () => {
+      const file = { ci_timeout: 600, merge_default_branch: false, environments: { production: { auto_deploy: true, lock_ttl: 3600 }, staging: null } };
+      expect(configOf({ file, environment: "production" })).toMatchObject({ autoDeploy: true, lockTtlSeconds: 3600, ciTimeoutSeconds: 600, mergeDefaultBranch: false });
+      expect(configOf({ file, environment: "staging" })).toMatchObject({ autoDeploy: false, lockTtlSeconds: undefined, ciTimeoutSeconds: 600 });
+    });
+
+    it("names the key when a workflow setting has the wrong type", () => {
+      expect(errorOf({ file: { environments: { production: { auto_deploy: "yes" } } } })).toMatch(/^\.github\/heaven\.yml: environments\.production\.auto_deploy: /);
+      expect(errorOf({ file: { ci_timeout: -5 } })).toMatch(/^\.github\/heaven\.yml: ci_timeout: /);
+    });
+  });
+
+  describe("configuredEnvironments", () => {
+    it("lists each configured environment resolved, leaving out none that are valid", () => {
+      const envs = configuredEnvironments({
+        file: { environments: { production: { auto_deploy: true }, staging: null } },
+        knownProviders: ["shell"],
+        defaultTimeoutSeconds: 300,
+      });
+      expect(envs.map((e) => [e.name, e.config.autoDeploy])).toEqual([["production", true], ["staging", false]]);
+    });
+
+    it("is empty when the file lists no environments or is invalid", () => {
+      expect(configuredEnvironments({ file: { auto_deploy: true }, knownProviders: ["shell"], defaultTimeoutSeconds: 300 })).toEqual([]);
+      expect(configuredEnvironments({ file: { bogus: 1 }, knownProviders: ["shell"], defaultTimeoutSeconds: 300 })).toEqual([]);
+    });
+  });
+
   describe("payload.config", () => {
     it("fills in what the repository's file leaves open", () => {
       expect(
@@ -304,6 +341,7 @@ describe("resolveConfig", () => {
         timeoutSeconds: 120,
         environmentUrl: "https://pr-7.example.com",
         requiredContexts: [],
+        ...WORKFLOW_DEFAULTS,
       });
     });
 
@@ -326,6 +364,7 @@ describe("resolveConfig", () => {
         timeoutSeconds: 600,
         environmentUrl: undefined,
         requiredContexts: ["ci/test"],
+        ...WORKFLOW_DEFAULTS,
       });
     });
 
