@@ -104,7 +104,7 @@ export class Deployer {
             ...submission,
             logPath: logFilePath(this.options.dataDir, key),
             logUrl: link,
-            park: (parking) => void this.park(key, submission, parking),
+            park: (parking) => this.park(key, submission, parking),
             supersededBy: () => this.newerAutomatic(lane, request.id),
           },
           this.deps,
@@ -137,7 +137,7 @@ export class Deployer {
     const woken = [...this.parked.entries()].filter(
       ([, entry]) => entry.submission.request.repository.fullName === repository && entry.parking.sha === sha,
     );
-    for (const [key, entry] of woken) void this.unpark(key).then(() => this.submit(entry.submission));
+    for (const [key, entry] of woken) void this.unpark(key).then(() => this.resubmit(entry.submission));
     return woken.length;
   }
 
@@ -153,7 +153,7 @@ export class Deployer {
       const io = await rebuild(journal.resume);
       if (io === undefined) continue;
       restored += 1;
-      void this.submit({ request: journal.request, ...io, resume: journal.resume, ciDeadline: journal.deadline });
+      this.resubmit({ request: journal.request, ...io, resume: journal.resume, ciDeadline: journal.deadline });
     }
     return restored;
   }
@@ -164,6 +164,11 @@ export class Deployer {
     for (const entry of this.parked.values()) clearTimeout(entry.timer);
     this.parked.clear();
     await this.idle();
+  }
+
+  /** A parked deployment goes round again; nobody awaits it, and the pipeline reports its own failures. */
+  private resubmit(submission: Submission): void {
+    this.submit(submission).catch(() => undefined);
   }
 
   private laneAutomatics(lane: string): Map<string, string> {
@@ -201,7 +206,7 @@ export class Deployer {
       await writeFile(journal, JSON.stringify(record), { mode: 0o600 });
     }
     // At the deadline it goes through the pipeline once more, which gives up if CI is still pending.
-    const timer = setTimeout(() => void this.unpark(key).then(() => this.submit(parkedSubmission)), Math.max(0, parking.deadline - Date.now()));
+    const timer = setTimeout(() => void this.unpark(key).then(() => this.resubmit(parkedSubmission)), Math.max(0, parking.deadline - Date.now()));
     timer.unref();
     this.parked.set(key, { submission: parkedSubmission, parking, timer, journal });
   }

@@ -47,7 +47,7 @@ export interface PipelineRun {
   logUrl: string;
   echo?: (line: string) => void;
   /** Parks the deployment until CI on `sha` settles; absent: pending CI is a failure. */
-  park?: (parking: Parking) => void;
+  park?: (parking: Parking) => Promise<void>;
   /** When this deployment was first parked: the CI timeout counts from then. */
   ciDeadline?: number | undefined;
   /** A newer automatic deployment waiting in the same lane, if any. */
@@ -85,7 +85,7 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
     log.note(`waiting: ${outcome.description}`);
     await log.close();
     reporter.waiting(outcome.description, logUrl);
-    run.park?.(outcome.parking);
+    await run.park?.(outcome.parking);
     return { state: "pending", description: outcome.description, outcome: undefined, delivered: Promise.resolve() };
   }
   const status = describeOutcome(outcome);
