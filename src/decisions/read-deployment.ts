@@ -14,7 +14,7 @@ const isObject = (value: unknown): value is Json => typeof value === "object" &&
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
 /** hubot-deploy and old API clients send the payload as a JSON string. */
-function deploymentPayload(value: unknown): Json {
+export function deploymentPayload(value: unknown): Json {
   if (isObject(value)) return value;
   if (typeof value === "string") {
     try {

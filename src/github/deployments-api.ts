@@ -5,6 +5,7 @@
  */
 import type { DeploymentRecord } from "../decisions/deployment-record.js";
 import { isDeployTask } from "../decisions/is-deploy-task.js";
+import { deploymentPayload } from "../decisions/read-deployment.js";
 import type { RecordWithStates } from "../decisions/rollback-target.js";
 import type { MergeResult, NewDeployment } from "../deploy/sources.js";
 
@@ -25,16 +26,7 @@ const str = (value: unknown, fallback = ""): string => (typeof value === "string
 export function toRecord(item: unknown): DeploymentRecord | undefined {
   if (!isObject(item) || typeof item.id !== "number") return undefined;
   const creator = isObject(item.creator) ? item.creator : {};
-  let payload: Json = {};
-  if (isObject(item.payload)) payload = item.payload;
-  else if (typeof item.payload === "string") {
-    try {
-      const parsed: unknown = JSON.parse(item.payload);
-      if (isObject(parsed)) payload = parsed;
-    } catch {
-      // not JSON: no payload
-    }
-  }
+  const payload = deploymentPayload(item.payload);
   return {
     id: item.id,
     sha: str(item.sha),
