@@ -56,6 +56,11 @@ interface ParkedJournal {
   resume: unknown;
 }
 
+/** Deployments of one repository and environment run one at a time. */
+function laneOf(repository: string, environment: string): string {
+  return `${repository}#${environment.toLowerCase()}`;
+}
+
 export type Rebuild = (resume: unknown) => Promise<Pick<Submission, "sources" | "reporter"> | undefined>;
 
 export class Deployer {
@@ -68,6 +73,8 @@ export class Deployer {
   private readonly parked = new Map<string, ParkedDeployment>();
   /** Automatic deployments queued and not started, per lane: a newer one supersedes older ones. */
   private readonly automaticWaiting = new Map<string, Map<string, string>>();
+  /** Every deployment not finished yet (queued, running or parked), per lane: id → the sha it will deploy. */
+  private readonly inFlight = new Map<string, Map<string, string>>();
 
   constructor(private readonly options: DeployerOptions) {
     this.queue = options.queue ?? new LocalDeployQueue(options.concurrency);
@@ -92,8 +99,9 @@ export class Deployer {
     const key = logKey(request.repository.fullName, request.id);
     const link = logUrl(this.options.baseUrl, this.options.logSecret, key);
     let result: PipelineResult | undefined;
-    const lane = `${request.repository.fullName}#${request.environment.toLowerCase()}`;
+    const lane = laneOf(request.repository.fullName, request.environment);
     if (request.automatic === true) this.laneAutomatics(lane).set(request.id, request.sha);
+    this.laneMap(this.inFlight, lane).set(request.id, request.sha);
     const job = {
       lane,
       label: `deployment ${request.id} (${request.ref} to ${request.environment})`,
@@ -109,6 +117,7 @@ export class Deployer {
           },
           this.deps,
         );
+        if (result.state !== "pending") this.laneMap(this.inFlight, lane).delete(request.id);
         const delivery = result.delivered.catch(() => undefined);
         this.deliveries.add(delivery);
         void delivery.then(() => this.deliveries.delete(delivery));
@@ -171,13 +180,25 @@ export class Deployer {
     this.submit(submission).catch(() => undefined);
   }
 
+  /**
+   * The shas this process will deploy to an environment (queued, running or
+   * parked), so auto-deploy does not ask for one of them a second time.
+   */
+  inFlightShas(repository: string, environment: string): string[] {
+    return [...this.laneMap(this.inFlight, laneOf(repository, environment)).values()];
+  }
+
   private laneAutomatics(lane: string): Map<string, string> {
-    let waiting = this.automaticWaiting.get(lane);
-    if (waiting === undefined) {
-      waiting = new Map();
-      this.automaticWaiting.set(lane, waiting);
+    return this.laneMap(this.automaticWaiting, lane);
+  }
+
+  private laneMap(maps: Map<string, Map<string, string>>, lane: string): Map<string, string> {
+    let map = maps.get(lane);
+    if (map === undefined) {
+      map = new Map();
+      maps.set(lane, map);
     }
-    return waiting;
+    return map;
   }
 
   private newerAutomatic(lane: string, id: string): { id: string; sha: string } | undefined {
@@ -198,6 +219,8 @@ export class Deployer {
       request: { ...submission.request, sha: parking.sha },
       ciDeadline: parking.deadline,
     };
+    const { repository, environment, id } = submission.request;
+    this.laneMap(this.inFlight, laneOf(repository.fullName, environment)).set(id, parking.sha);
     let journal: string | undefined;
     if (submission.resume !== undefined) {
       journal = join(this.journalDir(), `${key.replace(/\//g, "__")}.json`);

@@ -84,8 +84,9 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
   if (outcome.kind === "parked") {
     log.note(`waiting: ${outcome.description}`);
     await log.close();
-    reporter.waiting(outcome.description, logUrl);
+    // Parked before it says so: whoever sees "pending" can count on the next CI event to wake it.
     await run.park?.(outcome.parking);
+    reporter.waiting(outcome.description, logUrl);
     return { state: "pending", description: outcome.description, outcome: undefined, delivered: Promise.resolve() };
   }
   const status = describeOutcome(outcome);

@@ -22,6 +22,8 @@ export interface AutoDeployIo {
   log: { info(object: object, message: string): void };
   /** Remembers which skips were already explained, so a flood of CI events posts one status. */
   explained: Set<string>;
+  /** Shas heaven is already about to deploy to an environment (queued, running, or parked on CI). */
+  inFlight: (environment: string) => readonly string[];
 }
 
 export const AUTO_DEPLOY_CONTEXT = "heaven/auto-deploy";
@@ -56,6 +58,7 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
     if (candidates.length === 0) continue;
     if ((await branchHead(io, branch)) !== event.sha) continue; // only a branch's head ships
     for (const { name, config } of candidates) {
+      if (io.inFlight(name).includes(event.sha)) continue; // e.g. a parked merge commit that just turned green
       ci ??= await getCiState(io.octokit, { ...target, sha: event.sha });
       if (evaluateCi({ required: config.requiredContexts, ...ci, ignorePrefix: "heaven/" }).kind !== "green") continue;
       const records = await listEnvironmentRecords(io.octokit, target, name);

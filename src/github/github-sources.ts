@@ -41,7 +41,8 @@ export function githubSources(octokit: InstallationOctokit, target: RepositoryTa
 
 export function githubSubmissionIo(octokit: InstallationOctokit, target: RepositoryTarget & { deploymentId: number }, log: Logger) {
   return {
-    sources: githubSources(octokit, target),
+    // Only the repository: the deployment id is no parameter of the requests the sources make.
+    sources: githubSources(octokit, { owner: target.owner, repo: target.repo }),
     reporter: new DeploymentStatusReporter(octokit, target, log),
   };
 }

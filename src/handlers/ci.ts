@@ -45,6 +45,7 @@ export function handleCiEvent(options: CiHandlerOptions) {
         defaultTimeoutSeconds: options.defaultTimeoutSeconds,
         log: context.log,
         explained,
+        inFlight: (environment: string) => options.deployer.inFlightShas(repository.full_name, environment),
       };
       const previous = planning.get(repository.full_name) ?? Promise.resolve();
       const next = previous

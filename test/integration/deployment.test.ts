@@ -127,9 +127,9 @@ describe("a deployment event", () => {
     expect(scope.pendingMocks()).toEqual([]);
   });
 
-  it("refuses while CI is still pending", async () => {
+  it("waits with a pending status while CI is still running, and runs nothing yet", async () => {
     const { repo, marker } = originWith();
-    const { scope, calls } = githubScope();
+    const { scope, calls, next } = githubScope();
     scope
       .get(CONFIG_PATH)
       .reply(200, "required_contexts: [test, ci/deploy-check]\n")
@@ -146,14 +146,15 @@ describe("a deployment event", () => {
       .reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
+    // The deployment parks (no final status); the pending status is written after the webhook is answered.
+    await next((c) => c.path === statusesPath());
     await app.deployer.idle();
 
     expect(existsSync(marker)).toBe(false);
-    expect(statusBodies(calls)[0]).toMatchObject({
-      state: "failure",
-      description: expect.stringContaining("CI not finished on"),
-    });
-    expect(statusBodies(calls)[0]?.description).toContain("test, ci/deploy-check (not reported)");
+    expect(statusBodies(calls)).toEqual([
+      expect.objectContaining({ state: "pending", description: `waiting for CI on ${repo.sha.slice(0, 7)}: test, ci/deploy-check` }),
+    ]);
+    expect(scope.pendingMocks()).toEqual([]);
   });
 
   it("skips the CI check when the deployment is forced", async () => {

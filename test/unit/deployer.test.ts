@@ -96,12 +96,17 @@ describe("Deployer", () => {
     expect(events).toEqual([`waiting: waiting for CI on ${origin.sha.slice(0, 7)}: test`]);
     expect(readdirSync(join(tmp.path, "data", "parked"))).toHaveLength(1);
     expect(existsSync(join(tmp.path, "ran"))).toBe(false);
+    // Auto-deploy asks this so it does not create a second deployment of the same sha.
+    expect(deployer.inFlightShas("octo/app", "Production")).toEqual([origin.sha]);
+    expect(deployer.inFlightShas("octo/app", "staging")).toEqual([]);
 
     sources.set([greenTest]);
     expect(deployer.ciChanged("octo/app", origin.sha)).toBe(1);
     expect((await final).state).toBe("success");
     expect(readFileSync(join(tmp.path, "ran"), "utf8")).toBe("7\n");
+    await deployer.idle();
     expect(readdirSync(join(tmp.path, "data", "parked"))).toEqual([]);
+    expect(deployer.inFlightShas("octo/app", "production")).toEqual([]);
   });
 
   it("ignores CI changes on other commits and other repositories", async () => {
