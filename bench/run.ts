@@ -112,7 +112,7 @@ async function chattyBenchmark(dir: string): Promise<void> {
       creator: "bench",
     },
     sources: { loadConfig: async () => ({ ok: true, file: null }) },
-    reporter: { queued: () => undefined, started: () => undefined, finished: async () => undefined },
+    reporter: { queued: () => undefined, waiting: () => undefined, started: () => undefined, finished: async () => undefined },
   });
   clearInterval(sampler);
   const seconds = (nowMs() - t0) / 1000;

@@ -61,6 +61,9 @@ function laneOf(repository: string, environment: string): string {
   return `${repository}#${environment.toLowerCase()}`;
 }
 
+/** Merge commits remembered per lane (see shippedMerges). */
+const REMEMBERED_MERGES = 20;
+
 export type Rebuild = (resume: unknown) => Promise<Pick<Submission, "sources" | "reporter"> | undefined>;
 
 export class Deployer {
@@ -75,6 +78,15 @@ export class Deployer {
   private readonly automaticWaiting = new Map<string, Map<string, string>>();
   /** Every deployment not finished yet (queued, running or parked), per lane: id → the sha it will deploy. */
   private readonly inFlight = new Map<string, Map<string, string>>();
+  /**
+   * Merge commits this process shipped in place of a deployment's recorded sha, per lane (newest last).
+   * GitHub's records cannot tell auto-deploy they are already there; forgotten on restart.
+   */
+  private readonly shippedMerges = new Map<string, Map<string, string>>();
+  /** Sequence number of the latest CI event per `repository@sha`: a deployment that read CI
+   * before an event and parks after it must not wait for an event that already came. */
+  private readonly ciEvents = new Map<string, number>();
+  private ciEventCount = 0;
 
   constructor(private readonly options: DeployerOptions) {
     this.queue = options.queue ?? new LocalDeployQueue(options.concurrency);
@@ -107,13 +119,20 @@ export class Deployer {
       label: `deployment ${request.id} (${request.ref} to ${request.environment})`,
       run: async () => {
         this.laneAutomatics(lane).delete(request.id);
+        const ciEventsBefore = this.ciEventCount;
         result = await runPipeline(
           {
             ...submission,
             logPath: logFilePath(this.options.dataDir, key),
             logUrl: link,
-            park: (parking) => this.park(key, submission, parking),
+            park: (parking) => this.park(key, submission, parking, ciEventsBefore),
             supersededBy: () => this.newerAutomatic(lane, request.id),
+            shipsMergeCommit: (sha) => {
+              this.laneMap(this.inFlight, lane).set(request.id, sha);
+              const shipped = this.laneMap(this.shippedMerges, lane);
+              shipped.set(request.id, sha);
+              if (shipped.size > REMEMBERED_MERGES) shipped.delete(shipped.keys().next().value as string);
+            },
           },
           this.deps,
         );
@@ -143,6 +162,10 @@ export class Deployer {
    * pipeline (and park again if CI is still pending).
    */
   ciChanged(repository: string, sha: string): number {
+    const event = `${repository}@${sha}`;
+    this.ciEvents.delete(event);
+    this.ciEvents.set(event, ++this.ciEventCount);
+    if (this.ciEvents.size > 10_000) this.ciEvents.delete(this.ciEvents.keys().next().value as string);
     const woken = [...this.parked.entries()].filter(
       ([, entry]) => entry.submission.request.repository.fullName === repository && entry.parking.sha === sha,
     );
@@ -182,10 +205,13 @@ export class Deployer {
 
   /**
    * The shas this process will deploy to an environment (queued, running or
-   * parked), so auto-deploy does not ask for one of them a second time.
+   * parked), and merge commits it already shipped there, so auto-deploy does
+   * not ask for one of them a second time.
    */
   inFlightShas(repository: string, environment: string): string[] {
-    return [...this.laneMap(this.inFlight, laneOf(repository, environment)).values()];
+    const lane = laneOf(repository, environment);
+    // A merge commit shipped earlier counts too: the records say the branch's older sha was deployed.
+    return [...this.laneMap(this.inFlight, lane).values(), ...this.laneMap(this.shippedMerges, lane).values()];
   }
 
   private laneAutomatics(lane: string): Map<string, string> {
@@ -213,14 +239,19 @@ export class Deployer {
     return join(this.options.dataDir, "parked");
   }
 
-  private async park(key: string, submission: Submission, parking: Parking): Promise<void> {
+  private async park(key: string, submission: Submission, parking: Parking, ciEventsBefore: number): Promise<void> {
     const parkedSubmission: Submission = {
       ...submission,
-      request: { ...submission.request, sha: parking.sha },
+      request: { ...submission.request, sha: parking.sha, requiredContexts: parking.requiredContexts },
       ciDeadline: parking.deadline,
     };
     const { repository, environment, id } = submission.request;
     this.laneMap(this.inFlight, laneOf(repository.fullName, environment)).set(id, parking.sha);
+    if ((this.ciEvents.get(`${repository.fullName}@${parking.sha}`) ?? 0) > ciEventsBefore) {
+      // CI settled while this deployment was reading it: look again now rather than wait for an event that came.
+      this.resubmit(parkedSubmission);
+      return;
+    }
     let journal: string | undefined;
     if (submission.resume !== undefined) {
       journal = join(this.journalDir(), `${key.replace(/\//g, "__")}.json`);

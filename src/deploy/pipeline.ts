@@ -37,6 +37,8 @@ export interface Parking {
   waiting: string[];
   /** Epoch ms after which heaven stops waiting. */
   deadline: number;
+  /** The contexts waited for when the configuration names none (after a merge). */
+  requiredContexts: string[] | undefined;
 }
 
 export interface PipelineRun {
@@ -52,6 +54,8 @@ export interface PipelineRun {
   ciDeadline?: number | undefined;
   /** A newer automatic deployment waiting in the same lane, if any. */
   supersededBy?: () => { id: string; sha: string } | undefined;
+  /** The default branch was merged in: this deployment now ships `sha`, not the sha GitHub recorded for it. */
+  shipsMergeCommit?: (sha: string) => void;
 }
 
 export interface PipelineResult {
@@ -141,7 +145,8 @@ async function deploy(
   if (merged.kind === "outcome") return merged.outcome;
   if (merged.kind === "merged") {
     waitingNote = `merged ${request.defaultBranch ?? "the default branch"} into ${request.ref} as ${merged.sha.slice(0, 7)}; `;
-    request = { ...request, sha: merged.sha };
+    request = { ...request, sha: merged.sha, requiredContexts: await contextsReportedOn(request.sha, config, sources) };
+    run.shipsMergeCommit?.(merged.sha);
   }
 
   const gate = await checkCi(request, config, sources, log);
@@ -154,7 +159,7 @@ async function deploy(
     return {
       kind: "parked",
       description: `${waitingNote}waiting for CI on ${request.sha.slice(0, 7)}: ${waiting.join(", ")}`,
-      parking: { sha: request.sha, waiting, deadline },
+      parking: { sha: request.sha, waiting, deadline, requiredContexts: request.requiredContexts },
     };
   }
   if (gate !== undefined) return gate;
@@ -185,6 +190,14 @@ async function deploy(
   } finally {
     await checkout.release();
   }
+}
+
+/** The CI contexts reported on `sha` (not heaven's own); undefined when the configuration names them or there is no CI. */
+async function contextsReportedOn(sha: string, config: DeploymentConfig, sources: DeploymentSources): Promise<string[] | undefined> {
+  if (config.requiredContexts !== undefined || sources.ciState === undefined) return undefined;
+  const { statuses, checkRuns } = await sources.ciState(sha);
+  const names = [...statuses.map((s) => s.context), ...checkRuns.map((r) => r.name)];
+  return [...new Set(names)].filter((name) => !name.startsWith(HEAVEN_CONTEXT_PREFIX)).sort();
 }
 
 type MergeStep = { kind: "unchanged" } | { kind: "merged"; sha: string } | { kind: "outcome"; outcome: DeploymentOutcome };
@@ -243,7 +256,8 @@ async function checkCi(
     return undefined;
   }
   const state = await sources.ciState(request.sha);
-  const verdict = evaluateCi({ required: config.requiredContexts, ...state, ignorePrefix: HEAVEN_CONTEXT_PREFIX });
+  const required = config.requiredContexts ?? request.requiredContexts;
+  const verdict = evaluateCi({ required, ...state, ignorePrefix: HEAVEN_CONTEXT_PREFIX });
   if (verdict.kind === "green") {
     log.note(verdict.contexts.length > 0 ? `CI green: ${verdict.contexts.join(", ")}` : "CI: no contexts reported on this commit");
     return undefined;

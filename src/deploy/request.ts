@@ -24,4 +24,10 @@ export interface DeploymentRequest {
   record?: DeploymentRecord | undefined;
   /** Created by heaven's auto-deploy: a newer one waiting in the same lane supersedes it. */
   automatic?: boolean | undefined;
+  /**
+   * Contexts this deployment waits for when the configuration names none: set
+   * after a merge to those the branch's own commit reported, because a fresh
+   * merge commit has reported nothing yet and would otherwise count as green.
+   */
+  requiredContexts?: string[] | undefined;
 }

@@ -35,6 +35,9 @@ afterAll(async () => {
 /** A fresh origin repository with the given files, and the real example deployment event for it. */
 function scenario(name: string, files: Files, deployment: { ref?: string; environment?: string; payload?: unknown } = {}) {
   const origin = createRepo(tmp.path, name, files);
+  // The example event's repository says its default branch is master; so does the origin's.
+  origin.git("branch", "-m", "master");
+  github.addRepo(FULL_NAME, { dir: origin.dir, defaultBranch: "master" });
   const id = nextId++;
   const event = webhookExample("deployment", (e) => e.installation !== undefined && e.deployment.environment === "production");
   event.repository.clone_url = `file://${origin.dir}`;
@@ -177,7 +180,7 @@ describe("heaven's server", () => {
     expect(attempts.length).toBe(4); // in_progress: 502, 502, 201; then success
   });
 
-  it("spends one config read, the CI check and two writes on a happy deployment", async () => {
+  it("spends one config read, one read of the environment's deployments (locks), the CI check and two writes on a happy deployment", async () => {
     const s = scenario("budget", { "script/deploy": script("echo ok") });
     github.repo(FULL_NAME).config = "required_contexts: [test]\n";
     setCi(s.origin.sha, [], [{ name: "test", status: "completed", conclusion: "success" }]);
@@ -190,9 +193,12 @@ describe("heaven's server", () => {
         `GET /repos/${FULL_NAME}/commits/SHA/check-runs`,
         `GET /repos/${FULL_NAME}/commits/SHA/status`,
         `GET /repos/${FULL_NAME}/contents/.github/heaven.yml`,
+        `GET /repos/${FULL_NAME}/deployments`,
         `POST /repos/${FULL_NAME}/deployments/${s.id}/statuses`,
         `POST /repos/${FULL_NAME}/deployments/${s.id}/statuses`,
       ].sort(),
     );
+    // The lock check reads this environment's records, in one page.
+    expect(spent.find((r) => r.path.endsWith("/deployments"))?.query).toMatchObject({ environment: "production", per_page: "100" });
   });
 });

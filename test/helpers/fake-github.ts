@@ -2,13 +2,23 @@
  * A small fake of GitHub's REST API (Enterprise Server layout, under
  * /api/v3) for end-to-end tests: just the routes heaven uses, with state a
  * test can set and inspect. heaven reaches it through GHE_HOST/GHE_PROTOCOL.
+ *
+ * Repositories registered with `addRepo` are backed by a real git repository
+ * on disk (the "origin" heaven clones from): deployments resolve their ref
+ * with git, merges are real merges, compare counts real commits. Creating a
+ * deployment delivers a `deployment` webhook to heaven, as GitHub does, once
+ * the test has set `deliver`.
  */
+import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { webhookExample } from "./examples.js";
 
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string's parameters (last value wins). */
+  query: Record<string, string>;
   body: Record<string, unknown> | undefined;
 }
 
@@ -19,31 +29,136 @@ export interface DeploymentStatusBody {
   environment_url?: string;
 }
 
-interface RepoState {
-  /** `.github/heaven.yml` on the default branch; undefined: no such file. */
-  config: string | undefined;
-  statuses: Map<string, Array<{ context: string; state: string }>>;
-  checkRuns: Map<string, Array<{ name: string; status: string; conclusion: string | null }>>;
+export interface CommitStatusPosted {
+  sha: string;
+  state: string;
+  context: string;
+  description: string | undefined;
 }
 
+export interface RegisteredRepo {
+  /** The origin git repository on disk. */
+  dir: string;
+  defaultBranch: string;
+  installationId: number;
+}
+
+interface RepoState {
+  /**
+   * `.github/heaven.yml` on the default branch. undefined: read from the
+   * registered origin's default branch (no such file there, or no origin: 404).
+   */
+  config: string | undefined;
+  statuses: Map<string, Array<{ context: string; state: string; description?: string }>>;
+  checkRuns: Map<string, Array<{ name: string; status: string; conclusion: string | null }>>;
+  /** Commit statuses heaven posted (`POST /repos/:o/:r/statuses/:sha`), oldest first. */
+  postedStatuses: CommitStatusPosted[];
+  registered: RegisteredRepo | undefined;
+}
+
+export interface StoredDeployment {
+  id: number;
+  /** `owner/name` of the repository it belongs to. */
+  repository: string;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  payload: Record<string, unknown>;
+  description: string | null;
+  creator: { login: string; type: string };
+  created_at: string;
+}
+
+export interface NewDeploymentInput {
+  fullName: string;
+  ref: string;
+  environment: string;
+  task?: string;
+  payload?: Record<string, unknown>;
+  description?: string;
+  creator: { login: string; type?: string };
+}
+
+/** Sends a webhook to heaven (heaven-server's `webhook`). */
+export type Deliver = (event: string, payload: unknown) => Promise<{ status: number }>;
+
 type Waiter = { test: () => boolean; resolve: () => void };
+
+const HEAVEN_BOT = { login: "heaven[bot]", type: "Bot" };
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+interface GitResult {
+  ok: boolean;
+  stdout: string;
+  status: number;
+}
+
+/** git in a registered origin: argv only, never a shell. */
+function git(dir: string, args: string[]): GitResult {
+  try {
+    const stdout = execFileSync("git", args, {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_AUTHOR_NAME: "GitHub",
+        GIT_AUTHOR_EMAIL: "noreply@github.com",
+        GIT_COMMITTER_NAME: "GitHub",
+        GIT_COMMITTER_EMAIL: "noreply@github.com",
+      },
+    });
+    return { ok: true, stdout: stdout.trim(), status: 0 };
+  } catch (error) {
+    const failed = error as { status?: number | null; stdout?: string };
+    return { ok: false, stdout: (failed.stdout ?? "").trim(), status: failed.status ?? -1 };
+  }
+}
+
+function revParse(dir: string, ref: string): string | undefined {
+  const parsed = git(dir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
+  return parsed.ok && /^[0-9a-f]{40}$/.test(parsed.stdout) ? parsed.stdout : undefined;
+}
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly deploymentStatuses = new Map<number, DeploymentStatusBody[]>();
+  /** Every deployment created through the API or `createDeployment`, oldest first. */
+  readonly deployments: StoredDeployment[] = [];
+  /** Webhook deliveries heaven did not answer with 2xx (it should answer every one). */
+  readonly failedDeliveries: Array<{ event: string; status: number | string }> = [];
+  /** Set by the test once heaven runs; without it created deployments deliver no webhook. */
+  deliver: Deliver | undefined;
+  private nextDeploymentId: number;
   private readonly repos = new Map<string, RepoState>();
   private readonly failures: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
   private waiters: Waiter[] = [];
   private server: Server | undefined;
   host = "";
 
+  private readonly waitTimeoutMs: number | undefined;
+
+  /** `waitTimeoutMs`: waitFor… helpers reject after this long, naming what they waited for (default: they wait forever). */
+  constructor(options: { firstDeploymentId?: number; waitTimeoutMs?: number } = {}) {
+    this.nextDeploymentId = options.firstDeploymentId ?? 1000;
+    this.waitTimeoutMs = options.waitTimeoutMs;
+  }
+
   repo(fullName: string): RepoState {
     let state = this.repos.get(fullName);
     if (state === undefined) {
-      state = { config: undefined, statuses: new Map(), checkRuns: new Map() };
+      state = { config: undefined, statuses: new Map(), checkRuns: new Map(), postedStatuses: [], registered: undefined };
       this.repos.set(fullName, state);
     }
     return state;
+  }
+
+  /** Backs `fullName` with a real origin repository (registering again replaces it). */
+  addRepo(fullName: string, options: { dir: string; defaultBranch?: string; installationId?: number }): void {
+    this.repo(fullName).registered = { dir: options.dir, defaultBranch: options.defaultBranch ?? "main", installationId: options.installationId ?? 1 };
   }
 
   /** The next `times` requests matching method and path get `status`. */
@@ -55,17 +170,102 @@ export class FakeGitHub {
     return this.deploymentStatuses.get(deploymentId) ?? [];
   }
 
-  /** Resolves once the deployment has a status for which `done` holds (checked on every request). */
-  waitFor(test: () => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      if (test()) resolve();
-      else this.waiters.push({ test, resolve });
+  deploymentsOf(fullName: string): StoredDeployment[] {
+    return this.deployments.filter((d) => d.repository === fullName);
+  }
+
+  /**
+   * Sets `repository` (and `installation`) of a webhook payload to a
+   * registered repository: names, owner, clone_url of its origin, default
+   * branch.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  forRepository<T extends { repository?: any; installation?: any }>(payload: T, fullName: string): T {
+    const registered = this.registered(fullName);
+    const [owner = "", name = ""] = fullName.split("/");
+    payload.repository = {
+      ...payload.repository,
+      name,
+      full_name: fullName,
+      owner: { ...payload.repository?.owner, login: owner },
+      clone_url: `file://${registered.dir}`,
+      default_branch: registered.defaultBranch,
+    };
+    payload.installation = { ...payload.installation, id: registered.installationId };
+    return payload;
+  }
+
+  /** What a person calling `POST /repos/:o/:r/deployments` does: stores it, delivers the webhook, returns the id. */
+  async createDeployment(input: NewDeploymentInput, options: { deliver?: boolean } = {}): Promise<number> {
+    const registered = this.registered(input.fullName);
+    const sha = revParse(registered.dir, input.ref);
+    if (sha === undefined) throw new Error(`fake GitHub: no ref ${input.ref} in ${input.fullName}`);
+    const stored = this.store(input.fullName, {
+      sha,
+      ref: input.ref,
+      task: input.task,
+      environment: input.environment,
+      payload: input.payload,
+      description: input.description,
+      creator: { login: input.creator.login, type: input.creator.type ?? "User" },
+    });
+    this.notify();
+    if (options.deliver !== false) await this.deliverDeployment(stored.id);
+    return stored.id;
+  }
+
+  /** Sends the `deployment` webhook of a stored deployment (again). */
+  async deliverDeployment(id: number): Promise<void> {
+    const stored = this.deployments.find((d) => d.id === id);
+    if (stored === undefined) throw new Error(`fake GitHub: no deployment ${id}`);
+    await this.send("deployment", this.deploymentEvent(stored));
+  }
+
+  /** Resolves once `test` holds (checked on every request and every deployment stored); see `waitTimeoutMs`. */
+  waitFor(test: () => boolean, what = "a condition"): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (test()) return resolve();
+      const timeoutMs = this.waitTimeoutMs;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiters = this.waiters.filter((w) => w !== waiter);
+              reject(new Error(`fake GitHub: gave up waiting for ${what} after ${timeoutMs / 1000} s`));
+            }, timeoutMs);
+      timer?.unref();
+      const waiter: Waiter = {
+        test,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
     });
   }
 
   waitForFinalStatus(deploymentId: number): Promise<DeploymentStatusBody> {
-    const final = () => this.statusesOf(deploymentId).find((s) => ["success", "failure", "error"].includes(s.state));
-    return this.waitFor(() => final() !== undefined).then(() => final() as DeploymentStatusBody);
+    const final = () => this.statusesOf(deploymentId).find((s) => ["success", "failure", "error", "inactive"].includes(s.state));
+    return this.waitFor(() => final() !== undefined, `a final status of deployment ${deploymentId}`).then(() => final() as DeploymentStatusBody);
+  }
+
+  /** The first status of the deployment in `state`, once there is one. */
+  waitForStatus(deploymentId: number, state: string): Promise<DeploymentStatusBody> {
+    const found = () => this.statusesOf(deploymentId).find((s) => s.state === state);
+    return this.waitFor(() => found() !== undefined, `a ${state} status of deployment ${deploymentId}`).then(() => found() as DeploymentStatusBody);
+  }
+
+  /** The first deployment (created by anyone) for which `pick` holds. */
+  waitForDeployment(pick: (d: StoredDeployment) => boolean, what = "a deployment"): Promise<StoredDeployment> {
+    const found = () => this.deployments.find(pick);
+    return this.waitFor(() => found() !== undefined, what).then(() => found() as StoredDeployment);
+  }
+
+  /** The first commit status heaven posted on the repository for which `pick` holds. */
+  waitForCommitStatus(fullName: string, pick: (s: CommitStatusPosted) => boolean): Promise<CommitStatusPosted> {
+    const found = () => this.repo(fullName).postedStatuses.find(pick);
+    return this.waitFor(() => found() !== undefined, `a commit status on ${fullName}`).then(() => found() as CommitStatusPosted);
   }
 
   async start(): Promise<void> {
@@ -83,20 +283,97 @@ export class FakeGitHub {
     });
   }
 
+  private registered(fullName: string): RegisteredRepo {
+    const registered = this.repos.get(fullName)?.registered;
+    if (registered === undefined) throw new Error(`fake GitHub: ${fullName} is not registered (addRepo)`);
+    return registered;
+  }
+
+  private store(
+    repository: string,
+    fields: Omit<StoredDeployment, "id" | "repository" | "created_at" | "task" | "payload" | "description"> & {
+      task: string | undefined;
+      payload: unknown;
+      description: unknown;
+    },
+  ): StoredDeployment {
+    const stored: StoredDeployment = {
+      id: this.nextDeploymentId++,
+      repository,
+      sha: fields.sha,
+      ref: fields.ref,
+      task: fields.task ?? "deploy",
+      environment: fields.environment,
+      payload: isObject(fields.payload) ? fields.payload : {},
+      description: typeof fields.description === "string" ? fields.description : null,
+      creator: fields.creator,
+      created_at: new Date().toISOString(),
+    };
+    this.deployments.push(stored);
+    return stored;
+  }
+
+  /** GitHub's JSON for a deployment. */
+  private deploymentJson(d: StoredDeployment) {
+    const base = `http://${this.host}/api/v3/repos/${d.repository}`;
+    return {
+      url: `${base}/deployments/${d.id}`,
+      id: d.id,
+      sha: d.sha,
+      ref: d.ref,
+      task: d.task,
+      payload: d.payload,
+      original_environment: d.environment,
+      environment: d.environment,
+      description: d.description,
+      creator: { login: d.creator.login, type: d.creator.type },
+      created_at: d.created_at,
+      updated_at: d.created_at,
+      statuses_url: `${base}/deployments/${d.id}/statuses`,
+      repository_url: base,
+    };
+  }
+
+  /** The real `deployment` webhook example, made to describe `d`. */
+  private deploymentEvent(d: StoredDeployment) {
+    const event = webhookExample("deployment", (e) => e.installation !== undefined && e.deployment.environment === "production");
+    event.deployment = {
+      ...event.deployment,
+      ...this.deploymentJson(d),
+      creator: { ...event.deployment.creator, login: d.creator.login, type: d.creator.type },
+    };
+    event.sender = { ...event.sender, login: d.creator.login, type: d.creator.type };
+    return this.forRepository(event, d.repository);
+  }
+
+  private async send(event: string, payload: unknown): Promise<void> {
+    if (this.deliver === undefined) return;
+    try {
+      const answer = await this.deliver(event, payload);
+      if (answer.status >= 300) this.failedDeliveries.push({ event, status: answer.status });
+    } catch (error) {
+      this.failedDeliveries.push({ event, status: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v3/, "");
+    const query = Object.fromEntries(url.searchParams.entries());
     const method = req.method ?? "GET";
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
-    this.requests.push({ method, path, body });
+    this.requests.push({ method, path, query, body });
 
+    let answered = false;
     const reply = (status: number, data: unknown, type = "application/json; charset=utf-8") => {
+      answered = true;
       res.writeHead(status, { "content-type": type });
-      res.end(typeof data === "string" ? data : JSON.stringify(data));
+      res.end(status === 204 ? undefined : typeof data === "string" ? data : JSON.stringify(data));
     };
+    let after: (() => Promise<void>) | undefined;
 
     const failure = this.failures.find((f) => f.times > 0 && f.method === method && f.path.test(path));
     if (failure !== undefined) {
@@ -105,29 +382,154 @@ export class FakeGitHub {
       return this.notify();
     }
 
+    try {
+      after = this.route(method, path, query, body, reply);
+    } catch (error) {
+      if (!answered) reply(500, { message: `fake GitHub crashed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    this.notify();
+    if (after !== undefined) await after();
+  }
+
+  /** Answers one request; returns work to do after the answer (a webhook GitHub sends). */
+  private route(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: Record<string, unknown> | undefined,
+    reply: (status: number, data: unknown, type?: string) => void,
+  ): (() => Promise<void>) | undefined {
+    const notFound = (message = "Not Found") => reply(404, { message });
     let match: RegExpExecArray | null;
+    const repoRoute = (rest: string) => new RegExp(`^/repos/([^/]+/[^/]+)${rest}$`).exec(path);
+
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       reply(201, { token: "ghs_faketoken0123456789", expires_at: new Date(Date.now() + 3_600_000).toISOString() });
-    } else if (method === "GET" && (match = /^\/repos\/([^/]+\/[^/]+)\/contents\/\.github\/heaven\.yml$/.exec(path))) {
-      const config = this.repo(match[1] as string).config;
-      if (config === undefined) reply(404, { message: "Not Found" });
+    } else if (method === "GET" && (match = repoRoute("/contents/\\.github/heaven\\.yml"))) {
+      const state = this.repo(match[1] as string);
+      let config = state.config;
+      if (config === undefined && state.registered !== undefined) {
+        const shown = git(state.registered.dir, ["show", `refs/heads/${state.registered.defaultBranch}:.github/heaven.yml`]);
+        if (shown.ok) config = shown.stdout;
+      }
+      if (config === undefined) notFound();
       else reply(200, config, "application/vnd.github.raw; charset=utf-8");
-    } else if (method === "GET" && (match = /^\/repos\/([^/]+\/[^/]+)\/commits\/([0-9a-f]+)\/status$/.exec(path))) {
+    } else if (method === "GET" && (match = repoRoute("/commits/([0-9a-f]+)/status"))) {
       const statuses = this.repo(match[1] as string).statuses.get(match[2] as string) ?? [];
       reply(200, { state: "pending", total_count: statuses.length, statuses });
-    } else if (method === "GET" && (match = /^\/repos\/([^/]+\/[^/]+)\/commits\/([0-9a-f]+)\/check-runs$/.exec(path))) {
+    } else if (method === "GET" && (match = repoRoute("/commits/([0-9a-f]+)/check-runs"))) {
       const runs = this.repo(match[1] as string).checkRuns.get(match[2] as string) ?? [];
       reply(200, { total_count: runs.length, check_runs: runs });
-    } else if (method === "POST" && (match = /^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses$/.exec(path))) {
-      const id = Number(match[1]);
+    } else if (method === "POST" && (match = repoRoute("/statuses/([0-9a-f]{40})"))) {
+      const state = this.repo(match[1] as string);
+      const sha = match[2] as string;
+      const posted: CommitStatusPosted = {
+        sha,
+        state: String(body?.state),
+        context: typeof body?.context === "string" ? body.context : "default",
+        description: typeof body?.description === "string" ? body.description : undefined,
+      };
+      state.postedStatuses.push(posted);
+      // Like GitHub: the status is now part of the commit's combined status.
+      const onSha = (state.statuses.get(sha) ?? []).filter((s) => s.context !== posted.context);
+      state.statuses.set(sha, [...onSha, { context: posted.context, state: posted.state, description: posted.description }]);
+      reply(201, { id: state.postedStatuses.length, ...posted });
+    } else if (method === "POST" && (match = repoRoute("/deployments/(\\d+)/statuses"))) {
+      const id = Number(match[2]);
       const list = this.deploymentStatuses.get(id) ?? [];
       list.push(body as unknown as DeploymentStatusBody);
       this.deploymentStatuses.set(id, list);
       reply(201, { id: list.length, ...body });
+    } else if (method === "GET" && (match = repoRoute("/deployments/(\\d+)/statuses"))) {
+      const id = Number(match[2]);
+      const statuses = this.statusesOf(id).map((s, index) => ({ id: id * 1000 + index + 1, ...s }));
+      reply(200, statuses.reverse());
+    } else if (method === "GET" && (match = repoRoute("/deployments"))) {
+      const perPage = Number(query.per_page ?? 30);
+      const found = this.deploymentsOf(match[1] as string)
+        .filter((d) => (query.environment === undefined || d.environment === query.environment) && (query.ref === undefined || d.ref === query.ref))
+        .filter((d) => (query.task === undefined || d.task === query.task) && (query.sha === undefined || d.sha === query.sha))
+        .sort((a, b) => b.id - a.id)
+        .slice(0, perPage);
+      reply(200, found.map((d) => this.deploymentJson(d)));
+    } else if (method === "POST" && (match = repoRoute("/deployments"))) {
+      const fullName = match[1] as string;
+      const registered = this.repo(fullName).registered;
+      if (registered === undefined) return void notFound();
+      const ref = typeof body?.ref === "string" ? body.ref : "";
+      const sha = ref === "" ? undefined : revParse(registered.dir, ref);
+      // GitHub answers an unknown ref with 422 "No ref found for: …".
+      if (sha === undefined) return void reply(422, { message: `No ref found for: ${ref}` });
+      const stored = this.store(fullName, {
+        sha,
+        ref,
+        task: typeof body?.task === "string" ? body.task : undefined,
+        environment: typeof body?.environment === "string" ? body.environment : "production",
+        payload: body?.payload,
+        description: body?.description,
+        creator: HEAVEN_BOT,
+      });
+      reply(201, this.deploymentJson(stored));
+      return () => this.send("deployment", this.deploymentEvent(stored));
+    } else if (method === "POST" && (match = repoRoute("/merges"))) {
+      const registered = this.repo(match[1] as string).registered;
+      if (registered === undefined) return void notFound();
+      this.merge(registered.dir, body, reply);
+    } else if (method === "GET" && (match = repoRoute("/compare/(.+)"))) {
+      const registered = this.repo(match[1] as string).registered;
+      const [base, head, ...rest] = (match[2] as string).split("...");
+      if (registered === undefined || base === undefined || head === undefined || rest.length > 0) return void notFound();
+      const baseSha = revParse(registered.dir, base);
+      const headSha = revParse(registered.dir, head);
+      if (baseSha === undefined || headSha === undefined) return void notFound(`No common ancestor between ${base} and ${head}.`);
+      const count = (range: string) => Number(git(registered.dir, ["rev-list", "--count", range]).stdout);
+      const aheadBy = count(`${baseSha}..${headSha}`);
+      const behindBy = count(`${headSha}..${baseSha}`);
+      const status = aheadBy === 0 && behindBy === 0 ? "identical" : behindBy === 0 ? "ahead" : aheadBy === 0 ? "behind" : "diverged";
+      reply(200, { status, ahead_by: aheadBy, behind_by: behindBy, total_commits: aheadBy, base_commit: { sha: baseSha } });
+    } else if (method === "GET" && (match = repoRoute("/branches/(.+)"))) {
+      const registered = this.repo(match[1] as string).registered;
+      const branch = match[2] as string;
+      const sha = registered === undefined ? undefined : revParse(registered.dir, `refs/heads/${branch}`);
+      if (sha === undefined) return void notFound("Branch not found");
+      reply(200, { name: branch, commit: { sha }, protected: false });
     } else {
-      reply(404, { message: `fake GitHub has no route for ${method} ${path}` });
+      notFound(`fake GitHub has no route for ${method} ${path}`);
     }
-    this.notify();
+    return undefined;
+  }
+
+  /** `POST /repos/:o/:r/merges`: a real merge of `head` into branch `base`, as GitHub does it. */
+  private merge(dir: string, body: Record<string, unknown> | undefined, reply: (status: number, data: unknown) => void): void {
+    const base = typeof body?.base === "string" ? body.base : "";
+    const head = typeof body?.head === "string" ? body.head : "";
+    const message = typeof body?.commit_message === "string" ? body.commit_message : `Merge ${head} into ${base}`;
+    const baseSha = base === "" ? undefined : revParse(dir, `refs/heads/${base}`);
+    if (baseSha === undefined) return reply(404, { message: "Base does not exist" });
+    const headSha = head === "" ? undefined : revParse(dir, head);
+    if (headSha === undefined) return reply(404, { message: "Head does not exist" });
+    if (git(dir, ["merge-base", "--is-ancestor", headSha, baseSha]).ok) return reply(204, undefined);
+
+    const checkedOut = git(dir, ["symbolic-ref", "--quiet", "HEAD"]).stdout === `refs/heads/${base}`;
+    if (checkedOut) {
+      // The origin's working tree is on `base`: merge there, so it stays consistent.
+      const merged = git(dir, ["merge", "--no-ff", "--no-edit", "-m", message, "--end-of-options", headSha]);
+      if (!merged.ok) {
+        git(dir, ["merge", "--abort"]);
+        return reply(409, { message: "Merge conflict" });
+      }
+    } else {
+      // git merge-tree (2.38+): exit 1 on conflicts, and nothing is written to any branch.
+      const tree = git(dir, ["merge-tree", "--write-tree", "--no-messages", baseSha, headSha]);
+      if (tree.status === 1) return reply(409, { message: "Merge conflict" });
+      if (!tree.ok) return reply(500, { message: `merge-tree failed (${tree.status})` });
+      const commit = git(dir, ["commit-tree", tree.stdout.split("\n")[0] as string, "-p", baseSha, "-p", headSha, "-m", message]);
+      if (!commit.ok || !git(dir, ["update-ref", `refs/heads/${base}`, commit.stdout, baseSha]).ok) {
+        return reply(500, { message: "could not write the merge commit" });
+      }
+    }
+    const sha = revParse(dir, `refs/heads/${base}`) as string;
+    reply(201, { sha, commit: { message }, parents: [{ sha: baseSha }, { sha: headSha }] });
   }
 
   private notify(): void {

@@ -554,7 +554,7 @@ describe("auto-deploy on green", () => {
     await planningFinished(scope, next);
 
     expect(explained.body).toEqual({
-      state: "failure",
+      state: "success",
       context: "heaven/auto-deploy",
       description: "not deployed to production: locked by @alice (db maintenance)",
     });
@@ -687,6 +687,8 @@ describe("a branch that is behind the default branch", () => {
       // deployment that is about to deploy it: no records or CI reads, no second deployment.
       .get(`${API}/branches/topic`)
       .reply(200, { name: "topic", commit: { sha: merge } });
+    // The branch's own commit reported "test": the merge commit must report it green too.
+    answerCi(scope, topic, green);
     answerCi(scope, merge, pending);
     answerCi(scope, merge, green, 1);
     scope.post(statusesPath()).times(3).reply(201, {});

@@ -109,6 +109,38 @@ describe("Deployer", () => {
     expect(deployer.inFlightShas("octo/app", "production")).toEqual([]);
   });
 
+  it("looks at CI again at once when CI settled while the deployment was reading it", async () => {
+    const { reporter, final } = recorder();
+    let reads = 0;
+    const sources: DeploymentSources = {
+      loadConfig: async () => ({ ok: true, file: null }),
+      ciState: async () => {
+        reads += 1;
+        // The completed-check event arrives while heaven is still reading the pending state.
+        if (reads === 1) deployer.ciChanged("octo/app", origin.sha);
+        return { statuses: [], checkRuns: [reads === 1 ? pendingTest : greenTest] };
+      },
+    };
+    await deployer.submit({ request: request("11"), sources, reporter });
+    expect((await final).state).toBe("success");
+    expect(reads).toBe(2);
+  });
+
+  it("after merging the default branch in, waits for the CI the branch had rather than deploying an unchecked merge commit", async () => {
+    const merge = origin.commit({ "merged.txt": "from main\n" }, "Merge main into topic");
+    const { events, reporter } = recorder();
+    const sources: DeploymentSources = {
+      loadConfig: async () => ({ ok: true, file: null }),
+      // The branch's commit has green CI; the fresh merge commit has reported nothing yet.
+      ciState: async (sha) => ({ statuses: [], checkRuns: sha === origin.sha ? [greenTest] : [] }),
+      mergeDefaultBranch: async () => ({ kind: "merged", sha: merge }),
+    };
+    const result = await deployer.submit({ request: request("12", { ref: "topic", defaultBranch: "main" }), sources, reporter });
+    expect(result.state).toBe("pending");
+    expect(events).toEqual([`waiting: merged main into topic as ${merge.slice(0, 7)}; waiting for CI on ${merge.slice(0, 7)}: test`]);
+    expect(existsSync(join(tmp.path, "ran"))).toBe(false);
+  });
+
   it("ignores CI changes on other commits and other repositories", async () => {
     await deployer.submit({ request: request("8"), sources: ci([pendingTest]), reporter: recorder().reporter });
     expect(deployer.ciChanged("octo/other", origin.sha)).toBe(0);
