@@ -3,16 +3,15 @@
  * and runs the pipeline when its turn comes. Used by the GitHub app and the
  * command line alike.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { logFilePath, logKey, logUrl } from "./log-links.js";
-import { runPipeline, type Parking, type PipelineDeps, type PipelineResult } from "./pipeline.js";
+import { ParkingLot, type Rebuild, type Submission } from "./parking-lot.js";
+import { runPipeline, type PipelineDeps, type PipelineResult } from "./pipeline.js";
 import type { ProviderRegistry } from "./provider.js";
 import { LocalDeployQueue, type DeployQueue } from "./queue.js";
-import type { DeploymentReporter } from "./reporter.js";
-import type { DeploymentRequest } from "./request.js";
-import type { DeploymentSources } from "./sources.js";
 import { Workspaces } from "./workspace.js";
+
+export type { Rebuild, Submission } from "./parking-lot.js";
 
 export interface DeployerOptions {
   dataDir: string;
@@ -28,34 +27,6 @@ export interface DeployerOptions {
   killGraceMs?: number;
 }
 
-export interface Submission {
-  request: DeploymentRequest;
-  sources: DeploymentSources;
-  reporter: DeploymentReporter;
-  echo?: (line: string) => void;
-  /**
-   * JSON the caller can turn back into sources and a reporter after a
-   * restart (restoreParked). Without it a parked deployment is not journaled.
-   */
-  resume?: unknown;
-  /** Set when a parked deployment comes back: the CI timeout counts from its first parking. */
-  ciDeadline?: number | undefined;
-}
-
-interface ParkedDeployment {
-  submission: Submission;
-  parking: Parking;
-  timer: NodeJS.Timeout;
-  journal: string | undefined;
-}
-
-/** What a parked deployment's journal file holds. */
-interface ParkedJournal {
-  request: DeploymentRequest;
-  deadline: number;
-  resume: unknown;
-}
-
 /** Deployments of one repository and environment run one at a time. */
 function laneOf(repository: string, environment: string): string {
   return `${repository}#${environment.toLowerCase()}`;
@@ -64,16 +35,13 @@ function laneOf(repository: string, environment: string): string {
 /** Merge commits remembered per lane (see shippedMerges). */
 const REMEMBERED_MERGES = 20;
 
-export type Rebuild = (resume: unknown) => Promise<Pick<Submission, "sources" | "reporter"> | undefined>;
-
 export class Deployer {
   private readonly queue: DeployQueue;
   private readonly shutdown = new AbortController();
   private readonly deps: PipelineDeps;
   /** Final statuses still being delivered (they outlive their queue slot). */
   private readonly deliveries = new Set<Promise<void>>();
-  /** Deployments waiting for CI, by log key. They hold no lane while they wait. */
-  private readonly parked = new Map<string, ParkedDeployment>();
+  private readonly parking: ParkingLot;
   /** Automatic deployments queued and not started, per lane: a newer one supersedes older ones. */
   private readonly automaticWaiting = new Map<string, Map<string, string>>();
   /** Every deployment not finished yet (queued, running or parked), per lane: id → the sha it will deploy. */
@@ -83,13 +51,12 @@ export class Deployer {
    * GitHub's records cannot tell auto-deploy they are already there; forgotten on restart.
    */
   private readonly shippedMerges = new Map<string, Map<string, string>>();
-  /** Sequence number of the latest CI event per `repository@sha`: a deployment that read CI
-   * before an event and parks after it must not wait for an event that already came. */
-  private readonly ciEvents = new Map<string, number>();
-  private ciEventCount = 0;
 
   constructor(private readonly options: DeployerOptions) {
     this.queue = options.queue ?? new LocalDeployQueue(options.concurrency);
+    this.parking = new ParkingLot(join(options.dataDir, "parked"), (submission) => {
+      this.submit(submission).catch(() => undefined); // nobody awaits it; the pipeline reports its own failures
+    });
     this.deps = {
       providers: options.providers,
       workspaces: new Workspaces(options.dataDir, options.baseEnv),
@@ -119,13 +86,16 @@ export class Deployer {
       label: `deployment ${request.id} (${request.ref} to ${request.environment})`,
       run: async () => {
         this.laneAutomatics(lane).delete(request.id);
-        const ciEventsBefore = this.ciEventCount;
+        const ciEventMark = this.parking.ciEventMark;
         result = await runPipeline(
           {
             ...submission,
             logPath: logFilePath(this.options.dataDir, key),
             logUrl: link,
-            park: (parking) => this.park(key, submission, parking, ciEventsBefore),
+            park: async (parking) => {
+              this.laneMap(this.inFlight, lane).set(request.id, parking.sha);
+              await this.parking.park(key, submission, parking, ciEventMark);
+            },
             supersededBy: () => this.newerAutomatic(lane, request.id),
             shipsMergeCommit: (sha) => {
               this.laneMap(this.inFlight, lane).set(request.id, sha);
@@ -157,50 +127,21 @@ export class Deployer {
     while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
   }
 
-  /**
-   * CI changed on `sha`: parked deployments of it go back through the
-   * pipeline (and park again if CI is still pending).
-   */
+  /** CI settled on `sha`: parked deployments of it go back through the pipeline (and park again if still pending). */
   ciChanged(repository: string, sha: string): number {
-    const event = `${repository}@${sha}`;
-    this.ciEvents.delete(event);
-    this.ciEvents.set(event, ++this.ciEventCount);
-    if (this.ciEvents.size > 10_000) this.ciEvents.delete(this.ciEvents.keys().next().value as string);
-    const woken = [...this.parked.entries()].filter(
-      ([, entry]) => entry.submission.request.repository.fullName === repository && entry.parking.sha === sha,
-    );
-    for (const [key, entry] of woken) void this.unpark(key).then(() => this.resubmit(entry.submission));
-    return woken.length;
+    return this.parking.ciChanged(repository, sha);
   }
 
   /** Parked deployments journaled by an earlier process come back (and re-check their CI). */
-  async restoreParked(rebuild: Rebuild): Promise<number> {
-    const dir = this.journalDir();
-    const files = await readdir(dir).catch(() => [] as string[]);
-    let restored = 0;
-    for (const file of files.filter((name) => name.endsWith(".json"))) {
-      const path = join(dir, file);
-      const journal = JSON.parse(await readFile(path, "utf8")) as ParkedJournal;
-      await rm(path, { force: true });
-      const io = await rebuild(journal.resume);
-      if (io === undefined) continue;
-      restored += 1;
-      this.resubmit({ request: journal.request, ...io, resume: journal.resume, ciDeadline: journal.deadline });
-    }
-    return restored;
+  restoreParked(rebuild: Rebuild): Promise<number> {
+    return this.parking.restore(rebuild);
   }
 
   /** Stops running providers (their deployments end with an error status) and waits for the queue to drain. Parked deployments stay journaled. */
   async stop(): Promise<void> {
     this.shutdown.abort();
-    for (const entry of this.parked.values()) clearTimeout(entry.timer);
-    this.parked.clear();
+    this.parking.clear();
     await this.idle();
-  }
-
-  /** A parked deployment goes round again; nobody awaits it, and the pipeline reports its own failures. */
-  private resubmit(submission: Submission): void {
-    this.submit(submission).catch(() => undefined);
   }
 
   /**
@@ -233,43 +174,5 @@ export class Deployer {
       if (Number(otherId) > Number(newest?.id ?? id)) newest = { id: otherId, sha };
     }
     return newest;
-  }
-
-  private journalDir(): string {
-    return join(this.options.dataDir, "parked");
-  }
-
-  private async park(key: string, submission: Submission, parking: Parking, ciEventsBefore: number): Promise<void> {
-    const parkedSubmission: Submission = {
-      ...submission,
-      request: { ...submission.request, sha: parking.sha, requiredContexts: parking.requiredContexts },
-      ciDeadline: parking.deadline,
-    };
-    const { repository, environment, id } = submission.request;
-    this.laneMap(this.inFlight, laneOf(repository.fullName, environment)).set(id, parking.sha);
-    if ((this.ciEvents.get(`${repository.fullName}@${parking.sha}`) ?? 0) > ciEventsBefore) {
-      // CI settled while this deployment was reading it: look again now rather than wait for an event that came.
-      this.resubmit(parkedSubmission);
-      return;
-    }
-    let journal: string | undefined;
-    if (submission.resume !== undefined) {
-      journal = join(this.journalDir(), `${key.replace(/\//g, "__")}.json`);
-      await mkdir(this.journalDir(), { recursive: true });
-      const record: ParkedJournal = { request: parkedSubmission.request, deadline: parking.deadline, resume: submission.resume };
-      await writeFile(journal, JSON.stringify(record), { mode: 0o600 });
-    }
-    // At the deadline it goes through the pipeline once more, which gives up if CI is still pending.
-    const timer = setTimeout(() => void this.unpark(key).then(() => this.resubmit(parkedSubmission)), Math.max(0, parking.deadline - Date.now()));
-    timer.unref();
-    this.parked.set(key, { submission: parkedSubmission, parking, timer, journal });
-  }
-
-  private async unpark(key: string): Promise<void> {
-    const entry = this.parked.get(key);
-    if (entry === undefined) return;
-    this.parked.delete(key);
-    clearTimeout(entry.timer);
-    if (entry.journal !== undefined) await rm(entry.journal, { force: true });
   }
 }
