@@ -4,6 +4,7 @@
  * Deployments API. They then flow through the normal pipeline.
  */
 import { evaluateCi } from "../decisions/ci-gate.js";
+import { truncate } from "../decisions/describe-outcome.js";
 import { lockStateBefore } from "../decisions/lock-state.js";
 import { decideAfterCompare, planAutoDeploy, type AutoDeployDecision } from "../decisions/plan-auto-deploy.js";
 import type { CiEvent } from "../decisions/read-ci-event.js";
@@ -103,6 +104,6 @@ async function explainSkip(io: AutoDeployIo, sha: string, environment: string, r
     // GitHub refuse other people's deployments of it (required_contexts defaults to all contexts).
     state: "success",
     context: AUTO_DEPLOY_CONTEXT,
-    description: reason.slice(0, 140),
+    description: truncate(reason),
   });
 }
