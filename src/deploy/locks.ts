@@ -44,7 +44,7 @@ export async function checkLock(
       log.note(`${request.environment} is locked by @${effect.over.owner}; deploying anyway: the deployment is forced`);
       return { kind: "forced", over: effect.over };
     case "deploy-allowed":
-      if (effect.lockedForDeployer !== undefined) {
+      if (effect.lockedForDeployer?.kind === "branch") {
         log.note(
           `${request.environment} is now locked for @${effect.lockedForDeployer.owner} (branch ${request.ref}) until they unlock it, ` +
             `deploy ${request.defaultBranch ?? "the default branch"}, or the branch's pull request is merged or closed`,
