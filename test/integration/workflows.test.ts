@@ -466,25 +466,16 @@ describe("auto-deploy on green", () => {
 
   const beforeRecords = [`GET ${CONFIG_PATH}`, `GET ${API}/branches/${DEFAULT_BRANCH}`, ...ciLines(HEAD), `GET ${PRODUCTION_RECORDS}`];
 
-  it("deploys the default branch's head when a commit status turns it green", async () => {
+  it.each([
+    ["a commit status turns it green", "status" as const, () => statusEvent(HEAD), { statuses: [{ context: "ci/jenkins", state: "success" }] }],
+    ["a check suite completes green", "check_suite" as const, () => checkSuiteEvent(HEAD), undefined],
+  ])("deploys the default branch's head when %s", async (_when, event, payload, ci) => {
     const { scope, calls, next } = githubScope();
-    greenHead(scope, [], { statuses: [{ context: "ci/jenkins", state: "success" }] });
+    if (ci === undefined) greenHead(scope);
+    else greenHead(scope, [], ci);
     scope.post(DEPLOYMENTS).reply(201, record({ id: 5000, sha: HEAD, creator: "heaven[bot]", creatorType: "Bot" }));
 
-    await receive("status", statusEvent(HEAD));
-    const created = await next(isCreate);
-
-    expectAutoDeployment(created);
-    expect(lines(calls)).toEqual([...beforeRecords, `POST ${DEPLOYMENTS}`]);
-    expect(scope.pendingMocks()).toEqual([]);
-  });
-
-  it("deploys the default branch's head when a check suite completes green", async () => {
-    const { scope, calls, next } = githubScope();
-    greenHead(scope);
-    scope.post(DEPLOYMENTS).reply(201, record({ id: 5000, sha: HEAD, creator: "heaven[bot]", creatorType: "Bot" }));
-
-    await receive("check_suite", checkSuiteEvent(HEAD));
+    await receive(event, payload());
     const created = await next(isCreate);
 
     expectAutoDeployment(created);
