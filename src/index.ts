@@ -26,7 +26,9 @@ export function heavenApp(options: HeavenAppOptions): ApplicationFunction {
     app.on("workflow_run.completed", ci("workflow_run"));
     app.on("push", ci("push"));
     app.on("pull_request.closed", handlePullRequestClosed(options));
-    void restoreParkedDeployments(app, options.deployer);
+    restoreParkedDeployments(app, options.deployer).catch((error: unknown) =>
+      app.log.error({ err: error }, "could not restore the deployments waiting for CI"),
+    );
   };
 }
 
@@ -37,6 +39,6 @@ async function restoreParkedDeployments(app: Probot, deployer: Deployer): Promis
     if (typeof saved.installationId !== "number" || saved.owner === undefined || saved.repo === undefined || saved.deploymentId === undefined) return undefined;
     const octokit = await app.auth(saved.installationId);
     return githubSubmissionIo(octokit, { owner: saved.owner, repo: saved.repo, deploymentId: saved.deploymentId }, app.log);
-  });
+  }, (file, error) => app.log.error({ err: error, file }, "could not restore a deployment waiting for CI"));
   if (restored > 0) app.log.info(`restored ${restored} deployments waiting for CI`);
 }

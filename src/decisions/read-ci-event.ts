@@ -42,6 +42,8 @@ export function readCiEvent(eventName: CiEventName, payload: unknown): CiEvent |
   switch (eventName) {
     case "status": {
       if (typeof payload.state !== "string") return undefined;
+      // heaven's own skip explanations: CI did not move, and each would set off another round of planning.
+      if (typeof payload.context === "string" && payload.context.startsWith("heaven/")) return undefined;
       const branches = Array.isArray(payload.branches) ? payload.branches : [];
       return event(
         payload.sha,

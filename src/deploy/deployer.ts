@@ -4,6 +4,7 @@
  * command line alike.
  */
 import { join } from "node:path";
+import { describeOutcome } from "../decisions/describe-outcome.js";
 import { logFilePath, logKey, logUrl } from "./log-links.js";
 import { ParkingLot, type Rebuild, type Submission } from "./parking-lot.js";
 import { runPipeline, type PipelineDeps, type PipelineResult } from "./pipeline.js";
@@ -105,7 +106,13 @@ export class Deployer {
             },
           },
           this.deps,
-        );
+        ).catch((error: unknown) => {
+          // The log could not be opened, or the journal of a parked deployment not written:
+          // the deployment still gets a final status rather than stay pending for ever.
+          const status = describeOutcome({ kind: "crashed", message: error instanceof Error ? error.message : String(error) });
+          const delivered = reporter.finished({ ...status, logUrl: link, environmentUrl: undefined });
+          return { ...status, outcome: undefined, delivered };
+        });
         if (result.state !== "pending") this.laneMap(this.inFlight, lane).delete(request.id);
         const delivery = result.delivered.catch(() => undefined);
         this.deliveries.add(delivery);
@@ -133,8 +140,8 @@ export class Deployer {
   }
 
   /** Parked deployments journaled by an earlier process come back (and re-check their CI). */
-  restoreParked(rebuild: Rebuild): Promise<number> {
-    return this.parking.restore(rebuild);
+  restoreParked(rebuild: Rebuild, failed?: (file: string, error: unknown) => void): Promise<number> {
+    return this.parking.restore(rebuild, failed);
   }
 
   /** Stops running providers (their deployments end with an error status) and waits for the queue to drain. Parked deployments stay journaled. */

@@ -101,14 +101,29 @@ export class ParkingLot {
   }
 
   /** Deployments journaled by an earlier process come back (and re-check their CI). */
-  async restore(rebuild: Rebuild): Promise<number> {
+  async restore(rebuild: Rebuild, failed?: (file: string, error: unknown) => void): Promise<number> {
     const files = await readdir(this.dir).catch(() => [] as string[]);
     let restored = 0;
     for (const file of files.filter((name) => name.endsWith(".json"))) {
       const path = join(this.dir, file);
-      const journal = JSON.parse(await readFile(path, "utf8")) as ParkedJournal;
-      await rm(path, { force: true });
-      const io = await rebuild(journal.resume);
+      // One unreadable journal (cut short by a crash mid-write) or one installation GitHub will not
+      // authenticate right now must neither stop the others nor take the server down.
+      let journal: ParkedJournal;
+      try {
+        journal = JSON.parse(await readFile(path, "utf8")) as ParkedJournal;
+      } catch (error) {
+        failed?.(file, error);
+        await rm(path, { force: true }).catch(() => undefined);
+        continue;
+      }
+      let io: Awaited<ReturnType<Rebuild>>;
+      try {
+        io = await rebuild(journal.resume);
+      } catch (error) {
+        failed?.(file, error); // journal kept: the next start tries again
+        continue;
+      }
+      await rm(path, { force: true }).catch(() => undefined);
       if (io === undefined) continue;
       restored += 1;
       this.resubmit({ request: journal.request, ...io, resume: journal.resume, ciDeadline: journal.deadline });

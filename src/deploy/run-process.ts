@@ -33,6 +33,9 @@ export type ProcessResult =
   | { kind: "aborted"; durationMs: number }
   | { kind: "spawn-failed"; code: string; message: string };
 
+/** How long the pipes of a command that exited stay open for what is still in them. */
+const PIPE_DRAIN_MS = 2_000;
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -56,9 +59,10 @@ export async function runProcess(spec: ProcessSpec, options: RunOptions): Promis
   });
 
   let stoppedBy: "timeout" | "abort" | undefined;
+  let exited = false;
   let killTimer: NodeJS.Timeout | undefined;
   const stop = (reason: "timeout" | "abort") => {
-    if (stoppedBy !== undefined || child.pid === undefined) return;
+    if (stoppedBy !== undefined || exited || child.pid === undefined) return;
     stoppedBy = reason;
     killGroup(child.pid, "SIGTERM");
     killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, "SIGKILL"), options.killGraceMs ?? 5_000);
@@ -68,11 +72,29 @@ export async function runProcess(spec: ProcessSpec, options: RunOptions): Promis
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   // Leftover group members (daemonised by mistake) would keep the pipes open.
-  child.on("exit", () => child.pid !== undefined && killGroup(child.pid, "SIGKILL"));
+  // A process that left the group (setsid, `ssh -f`) cannot be killed with it:
+  // once the command has exited its pipes get a moment to drain, then are
+  // closed, so such a process can neither hang the deployment nor turn a
+  // finished command into a timeout.
+  let pipesTimer: NodeJS.Timeout | undefined;
+  child.on("exit", () => {
+    exited = true;
+    if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    pipesTimer = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, PIPE_DRAIN_MS);
+    pipesTimer.unref();
+  });
 
   const drain = async (stream: NodeJS.ReadableStream | null, name: OutputStream) => {
     if (stream === null) return;
-    for await (const chunk of stream) await options.onOutput(chunk as Buffer, name);
+    try {
+      for await (const chunk of stream) await options.onOutput(chunk as Buffer, name);
+    } catch (error) {
+      // Closed by the timer above: what was written before the command exited has been read.
+      if ((error as { code?: unknown }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+    }
   };
 
   try {
@@ -94,6 +116,7 @@ export async function runProcess(spec: ProcessSpec, options: RunOptions): Promis
     throw error;
   } finally {
     clearTimeout(timeout);
+    if (pipesTimer !== undefined) clearTimeout(pipesTimer);
     if (killTimer !== undefined) clearTimeout(killTimer);
     options.signal?.removeEventListener("abort", onAbort);
   }

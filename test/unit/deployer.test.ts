@@ -172,6 +172,50 @@ describe("Deployer", () => {
     expect((await final).state).toBe("success");
   });
 
+  it("restores the readable journals and keeps going past one cut short by a crash", async () => {
+    await deployer.submit({ request: request("11"), sources: ci([pendingTest]), reporter: recorder().reporter, resume: { id: 11 } });
+    await deployer.stop();
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(tmp.path, "data", "parked", "octo__app__0.json"), '{"request": {"id"');
+
+    deployer = newDeployer();
+    const { reporter, final } = recorder();
+    const failed: string[] = [];
+    const restored = await deployer.restoreParked(async () => ({ sources: ci([greenTest]), reporter }), (file) => failed.push(file));
+    expect(restored).toBe(1);
+    expect(failed).toEqual(["octo__app__0.json"]);
+    expect((await final).state).toBe("success");
+    expect(readdirSync(join(tmp.path, "data", "parked"))).toEqual([]);
+  });
+
+  it("keeps a journal for the next start when its deployment cannot be rebuilt now", async () => {
+    await deployer.submit({ request: request("12"), sources: ci([pendingTest]), reporter: recorder().reporter, resume: { id: 12 } });
+    await deployer.stop();
+
+    deployer = newDeployer();
+    const failed: unknown[] = [];
+    const restored = await deployer.restoreParked(
+      async () => {
+        throw new Error("GitHub is down");
+      },
+      (_file, error) => failed.push((error as Error).message),
+    );
+    expect(restored).toBe(0);
+    expect(failed).toEqual(["GitHub is down"]);
+    expect(readdirSync(join(tmp.path, "data", "parked"))).toHaveLength(1);
+  });
+
+  it("posts an error status instead of staying pending when heaven cannot open the deployment's log", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(join(tmp.path, "data"), { recursive: true });
+    writeFileSync(join(tmp.path, "data", "logs"), "not a directory");
+    const { reporter, final } = recorder();
+    const result = await deployer.submit({ request: request("13"), sources: ci([greenTest]), reporter });
+    expect(result.state).toBe("error");
+    expect(await final).toMatchObject({ state: "error", description: expect.stringMatching(/^heaven failed unexpectedly: /) });
+    expect(deployer.inFlightShas("octo/app", "production")).toEqual([]);
+  });
+
   it("supersedes an automatic deployment when a newer one waits in the same lane", async () => {
     const { execFileSync } = await import("node:child_process");
     execFileSync("mkfifo", [join(tmp.path, "gate")]);

@@ -46,6 +46,12 @@ describe("readCiEvent", () => {
       expect(readCiEvent("status", status)?.branches).toEqual(["main"]);
     });
 
+    it("reads nothing from heaven's own heaven/auto-deploy status", () => {
+      const status = webhookExample("status");
+      status.context = "heaven/auto-deploy";
+      expect(readCiEvent("status", status)).toBeUndefined();
+    });
+
     it("reads nothing from a status without a state", () => {
       const status = webhookExample("status");
       delete status.state;

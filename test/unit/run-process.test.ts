@@ -133,6 +133,26 @@ describe("runProcess", () => {
     });
   });
 
+  describe("a process that left the group", () => {
+    it("reports the exit, not a timeout or a hang, when a setsid process still holds the output", async () => {
+      const pidFile = join(dir, "daemon.pid");
+      const file = fixture("daemonising", `setsid sleep 1000 &\necho $! > "${pidFile}"\necho started\nexit 0`);
+      try {
+        const { result, stdout } = await run(spec(file), { timeoutMs: 8_000 });
+        expect(result).toMatchObject({ kind: "exited", exitCode: 0 });
+        expect(result.kind === "exited" && result.durationMs).toBeLessThan(6_000);
+        expect(stdout).toBe("started\n");
+      } finally {
+        // Out of the group, so out of heaven's reach: the test cleans up after itself.
+        try {
+          process.kill(readPid(pidFile), "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    });
+  });
+
   describe("a failing output consumer", () => {
     it("stops the command's group and rethrows, rather than leave it running unwatched", async () => {
       const pidFile = join(dir, "script.pid");
