@@ -14,12 +14,19 @@ import type { DeploymentSources } from "./sources.js";
 
 export type LockCheck = { kind: "free" } | { kind: "forced"; over: Lock } | { kind: "refused"; outcome: DeploymentOutcome };
 
-async function replay(request: DeploymentRequest, config: DeploymentConfig, sources: DeploymentSources) {
-  if (sources.environmentRecords === undefined || request.record === undefined || request.defaultBranch === undefined) return undefined;
+/**
+ * The lock state this deployment meets: what every earlier record left — or,
+ * for a deployment coming back after waiting for CI, every record but its
+ * own, so a lock taken while it waited holds it off.
+ */
+async function replay(request: DeploymentRequest, config: DeploymentConfig, sources: DeploymentSources, resumed: boolean) {
+  const own = request.record;
+  if (sources.environmentRecords === undefined || own === undefined || request.defaultBranch === undefined) return undefined;
   const rules: LockRules = { defaultBranch: request.defaultBranch, ttlSeconds: config.lockTtlSeconds };
-  const records = await sources.environmentRecords(request.environment);
-  const state = lockStateBefore(records, { ...rules, beforeId: request.record.id, now: new Date().toISOString() });
-  return { state, rules, record: request.record };
+  const records = (await sources.environmentRecords(request.environment)).filter((record) => record.id !== own.id);
+  const beforeId = resumed ? Number.MAX_SAFE_INTEGER : own.id;
+  const state = lockStateBefore(records, { ...rules, beforeId, now: new Date().toISOString() });
+  return { state, rules, record: own };
 }
 
 /** Is the environment locked against this deployment? */
@@ -28,8 +35,9 @@ export async function checkLock(
   config: DeploymentConfig,
   sources: DeploymentSources,
   log: LogSink,
+  resumed: boolean,
 ): Promise<LockCheck> {
-  const replayed = await replay(request, config, sources);
+  const replayed = await replay(request, config, sources, resumed);
   if (replayed === undefined) {
     log.note("locks not checked: no deployment records to read them from");
     return { kind: "free" };
@@ -64,7 +72,7 @@ export async function handleLockTask(
   sources: DeploymentSources,
   log: LogSink,
 ): Promise<DeploymentOutcome> {
-  const replayed = await replay(request, config, sources);
+  const replayed = await replay(request, config, sources, false);
   if (replayed === undefined) return { kind: "locks-unavailable" };
   const { effect } = applyRecord(replayed.state, replayed.record, replayed.rules);
   log.note(`lock request ${request.task} by @${ownerOf(replayed.record)}: ${effect.kind}`);

@@ -135,7 +135,7 @@ async function deploy(
   const config = resolved.config;
   configured(config);
   if (request.task === LOCK_TASK || request.task === UNLOCK_TASK) return handleLockTask(request, config, sources, log);
-  const lock = await checkLock(request, config, sources, log);
+  const lock = await checkLock(request, config, sources, log, run.ciDeadline !== undefined);
   if (lock.kind === "refused") return lock.outcome;
   if (request.task === ROLLBACK_TASK || request.record?.payload.rollback === true) return handleRollback(request, sources, log);
   log.note(`provider ${config.provider}, timeout ${config.timeoutSeconds} s`);

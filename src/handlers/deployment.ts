@@ -20,7 +20,8 @@ export function handleDeployment(deployer: Deployer) {
     if (!read.ok) {
       context.log.warn({ reason: read.reason }, "ignoring a deployment event heaven cannot read");
       if (read.owner !== undefined && read.repo !== undefined && read.deploymentId !== undefined) {
-        await new DeploymentStatusReporter(context.octokit, { owner: read.owner, repo: read.repo, deploymentId: read.deploymentId }, context.log).finished({
+        // Not awaited: its retries must not hold up the webhook's answer.
+        void new DeploymentStatusReporter(context.octokit, { owner: read.owner, repo: read.repo, deploymentId: read.deploymentId }, context.log).finished({
           state: "error",
           description: `heaven cannot read this deployment: ${read.reason}`,
           logUrl: "",

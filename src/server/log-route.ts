@@ -12,7 +12,12 @@ export function logRoute(options: { dataDir: string; logSecret: string }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? "/", "http://heaven.invalid");
     if (!url.pathname.startsWith("/logs/")) return false;
-    const key = decodeURIComponent(url.pathname.slice("/logs/".length));
+    let key = "";
+    try {
+      key = decodeURIComponent(url.pathname.slice("/logs/".length));
+    } catch {
+      // A malformed %-escape is just a link that leads nowhere.
+    }
     const signature = url.searchParams.get("sig") ?? "";
     const notFound = () => {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });

@@ -276,13 +276,14 @@ describe("a deployment event", () => {
 
   it("answers a deployment without a sha with an error status instead of crashing", async () => {
     const { repo } = originWith();
-    const { scope, calls } = githubScope();
+    const { scope, calls, next } = githubScope();
     scope.post(statusesPath()).reply(201, {});
 
     const event = deploymentEvent(repo, repo.sha);
     delete event.deployment.sha;
     await receive(event);
-    await app.deployer.idle();
+    // The webhook is answered before the status is written: wait for the write itself.
+    await next((call) => call.path === statusesPath());
 
     expect(statusBodies(calls)).toEqual([
       expect.objectContaining({ state: "error", description: "heaven cannot read this deployment: the deployment has no sha" }),

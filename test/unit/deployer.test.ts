@@ -141,6 +141,26 @@ describe("Deployer", () => {
     expect(existsSync(join(tmp.path, "ran"))).toBe(false);
   });
 
+  it("does not ship into a lock someone took while the deployment waited for CI", async () => {
+    const { reporter, final } = recorder();
+    const mine = { id: 41, sha: origin.sha, ref: "main", task: "deploy", environment: "production", createdAt: "2026-11-22T10:00:00Z", creator: { login: "bob", type: "User" }, payload: {}, description: null };
+    const records = [mine];
+    let runs = [pendingTest];
+    const sources: DeploymentSources = {
+      loadConfig: async () => ({ ok: true, file: null }),
+      ciState: async () => ({ statuses: [], checkRuns: runs }),
+      environmentRecords: async () => records,
+    };
+    await deployer.submit({ request: request("41", { record: mine, defaultBranch: "main" }), sources, reporter });
+    // alice locks production while deployment 41 waits for CI.
+    records.push({ ...mine, id: 42, task: "deploy:lock", creator: { login: "alice", type: "User" }, createdAt: "2026-11-22T10:05:00Z", description: "db maintenance" });
+    runs = [greenTest];
+    deployer.ciChanged("octo/app", origin.sha);
+
+    expect(await final).toMatchObject({ state: "error", description: expect.stringMatching(/^production is locked by @alice: db maintenance/) });
+    expect(existsSync(join(tmp.path, "ran"))).toBe(false);
+  });
+
   it("ignores CI changes on other commits and other repositories", async () => {
     await deployer.submit({ request: request("8"), sources: ci([pendingTest]), reporter: recorder().reporter });
     expect(deployer.ciChanged("octo/other", origin.sha)).toBe(0);
