@@ -56,12 +56,10 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
   for (const branch of event.branches) {
     const isDefault = branch === io.defaultBranch;
     const candidates = environments.filter((e) => !isDefault || e.config.autoDeploy);
-    if (candidates.length === 0) continue;
-    if ((await branchHead(io, branch)) !== event.sha) continue; // only a branch's head ships
+    let isHead: boolean | undefined;
     for (const { name, config } of candidates) {
       if (io.inFlight(name).includes(event.sha)) continue; // e.g. a parked merge commit that just turned green
-      ci ??= await getCiState(io.octokit, { ...target, sha: event.sha });
-      if (evaluateCi({ required: config.requiredContexts, ...ci, ignorePrefix: "heaven/" }).kind !== "green") continue;
+      // Cheapest first: the environment's records decide most events (feature-branch CI, locks) without reading CI.
       const records = await listEnvironmentRecords(io.octokit, target, name);
       const lock = lockStateBefore(records, {
         defaultBranch: io.defaultBranch,
@@ -71,6 +69,14 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
       });
       const input = { sha: event.sha, branch, defaultBranch: io.defaultBranch, environment: name, autoDeploy: config.autoDeploy, lock, records };
       let decision: AutoDeployDecision = planAutoDeploy(input);
+      if (decision.kind === "skip" && !decision.tell) {
+        io.log.info({ environment: name, sha: event.sha }, decision.reason);
+        continue;
+      }
+      isHead ??= (await branchHead(io, branch)) === event.sha;
+      if (!isHead) break; // only a branch's head ships
+      ci ??= await getCiState(io.octokit, { ...target, sha: event.sha });
+      if (evaluateCi({ required: config.requiredContexts, ...ci, ignorePrefix: "heaven/" }).kind !== "green") continue;
       if (decision.kind === "compare") decision = decideAfterCompare(await compare(io, decision.against, event.sha), input);
       if (decision.kind === "skip") {
         io.log.info({ environment: name, sha: event.sha }, decision.reason);

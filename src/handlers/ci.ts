@@ -7,6 +7,7 @@ import type { Context } from "probot";
 import type { Deployer } from "../deploy/deployer.js";
 import { readCiEvent, type CiEvent, type CiEventName } from "../decisions/read-ci-event.js";
 import { autoDeployOnGreen } from "../github/auto-deploy.js";
+import { PlanQueue } from "../github/plan-queue.js";
 
 export interface CiHandlerOptions {
   deployer: Deployer;
@@ -22,8 +23,7 @@ export function pushAsCiEvent(payload: { after?: unknown; ref?: unknown; deleted
 }
 
 export function handleCiEvent(options: CiHandlerOptions) {
-  // One planning at a time per repository: a burst of check runs must not create two deployments.
-  const planning = new Map<string, Promise<void>>();
+  const plans = new PlanQueue();
   const explained = new Set<string>();
 
   return (name: CiEventName | "push") =>
@@ -47,13 +47,11 @@ export function handleCiEvent(options: CiHandlerOptions) {
         explained,
         inFlight: (environment: string) => options.deployer.inFlightShas(repository.full_name, environment),
       };
-      const previous = planning.get(repository.full_name) ?? Promise.resolve();
-      const next = previous
-        .then(() => autoDeployOnGreen(io, event))
-        .catch((error: unknown) => context.log.error({ err: error, sha: event.sha }, "auto-deploy planning failed"));
-      planning.set(repository.full_name, next);
-      void next.then(() => {
-        if (planning.get(repository.full_name) === next) planning.delete(repository.full_name);
-      });
+      plans.schedule(
+        repository.full_name,
+        event.sha,
+        () => autoDeployOnGreen(io, event),
+        (error) => context.log.error({ err: error, sha: event.sha }, "auto-deploy planning failed"),
+      );
     };
 }

@@ -444,7 +444,7 @@ describe("a deployment whose CI is pending", () => {
 });
 
 describe("auto-deploy on green", () => {
-  /** GitHub's answers up to the environment's records, for a green head of the default branch. */
+  /** GitHub's answers for a green head of the default branch: config, the environment's records, the branch, CI. */
   function greenHead(scope: Scope, records: object[] = [], ci: Parameters<typeof answerCi>[2] = green) {
     scope.get(CONFIG_PATH).reply(200, AUTO_DEPLOY_CONFIG).get(`${API}/branches/${DEFAULT_BRANCH}`).reply(200, { name: DEFAULT_BRANCH, commit: { sha: HEAD } });
     answerCi(scope, HEAD, ci);
@@ -464,7 +464,8 @@ describe("auto-deploy on green", () => {
     });
   }
 
-  const beforeRecords = [`GET ${CONFIG_PATH}`, `GET ${API}/branches/${DEFAULT_BRANCH}`, ...ciLines(HEAD), `GET ${PRODUCTION_RECORDS}`];
+  // The records come first: they settle most events (locks, feature branches) without reading CI.
+  const beforeRecords = [`GET ${CONFIG_PATH}`, `GET ${PRODUCTION_RECORDS}`, `GET ${API}/branches/${DEFAULT_BRANCH}`, ...ciLines(HEAD)];
 
   it.each([
     ["a commit status turns it green", "status" as const, () => statusEvent(HEAD), { statuses: [{ context: "ci/jenkins", state: "success" }] }],
@@ -517,22 +518,22 @@ describe("auto-deploy on green", () => {
   it("does not deploy a sha that is no longer the branch's head", async () => {
     const { scope, calls, next } = githubScope();
     scope.get(CONFIG_PATH).reply(200, AUTO_DEPLOY_CONFIG).get(`${API}/branches/${DEFAULT_BRANCH}`).reply(200, { name: DEFAULT_BRANCH, commit: { sha: OLDER } });
+    answerRecords(scope, []);
 
     await receive("check_suite", checkSuiteEvent(HEAD));
     await planningFinished(scope, next);
 
-    expect(lines(calls)).toEqual([`GET ${CONFIG_PATH}`, `GET ${API}/branches/${DEFAULT_BRANCH}`, ...SENTINEL_LINES]);
+    expect(lines(calls)).toEqual([`GET ${CONFIG_PATH}`, `GET ${PRODUCTION_RECORDS}`, `GET ${API}/branches/${DEFAULT_BRANCH}`, ...SENTINEL_LINES]);
   });
 
   it("does not deploy a head whose CI is red", async () => {
     const { scope, calls, next } = githubScope();
-    scope.get(CONFIG_PATH).reply(200, AUTO_DEPLOY_CONFIG).get(`${API}/branches/${DEFAULT_BRANCH}`).reply(200, { name: DEFAULT_BRANCH, commit: { sha: HEAD } });
-    answerCi(scope, HEAD, red);
+    greenHead(scope, [], red);
 
     await receive("check_suite", checkSuiteEvent(HEAD));
     await planningFinished(scope, next);
 
-    expect(lines(calls)).toEqual([`GET ${CONFIG_PATH}`, `GET ${API}/branches/${DEFAULT_BRANCH}`, ...ciLines(HEAD), ...SENTINEL_LINES]);
+    expect(lines(calls)).toEqual([...beforeRecords, ...SENTINEL_LINES]);
   });
 
   it("does not deploy into a locked environment, and says why in a heaven/auto-deploy commit status", async () => {
@@ -560,7 +561,8 @@ describe("auto-deploy on green", () => {
     await receive("workflow_run", workflowRunEvent(HEAD));
     await planningFinished(scope, next);
 
-    expect(lines(calls)).toEqual([...beforeRecords, ...SENTINEL_LINES]);
+    // Settled by the records alone: no branch or CI reads.
+    expect(lines(calls)).toEqual([`GET ${CONFIG_PATH}`, `GET ${PRODUCTION_RECORDS}`, ...SENTINEL_LINES]);
   });
 
   it("does not deploy a sha that is behind what is deployed", async () => {
@@ -673,11 +675,9 @@ describe("a branch that is behind the default branch", () => {
       .reply(201, { sha: merge, commit: { message: `Merge ${DEFAULT_BRANCH} into topic` } })
       .get(`${API}/compare/${merge}...${DEFAULT_BRANCH}`)
       .query(true)
-      .reply(200, { status: "behind", ahead_by: 0, behind_by: 2 })
-      // Auto-deploy planning sees the new head of topic go green too, and leaves it to the parked
-      // deployment that is about to deploy it: no records or CI reads, no second deployment.
-      .get(`${API}/branches/topic`)
-      .reply(200, { name: "topic", commit: { sha: merge } });
+      .reply(200, { status: "behind", ahead_by: 0, behind_by: 2 });
+    // Auto-deploy planning sees the new head of topic go green too, and leaves it to the parked
+    // deployment that is about to deploy it: no records, branch or CI reads, no second deployment.
     // The branch's own commit reported "test": the merge commit must report it green too.
     answerCi(scope, topic, green);
     answerCi(scope, merge, pending);
