@@ -37,11 +37,18 @@ export class DeploymentLog implements LogSink {
   private last: string | undefined;
   private secrets: string[] = [];
 
+  /** Set when the file failed (disk full): the deployment goes on, its log stops. */
+  private failure: Error | undefined;
+
   private constructor(
     private readonly file: WriteStream,
     private readonly options: DeploymentLogOptions,
   ) {
     for (const secret of options.secrets) this.addSecret(secret);
+    // An unhandled 'error' would take the whole server down.
+    file.on("error", (error) => {
+      this.failure = error;
+    });
   }
 
   static async open(path: string, options: DeploymentLogOptions): Promise<DeploymentLog> {
@@ -85,8 +92,15 @@ export class DeploymentLog implements LogSink {
       text = text.slice(cut);
     }
     this.partial[stream] = text;
-    if (this.file.writableNeedDrain) {
-      await new Promise<void>((resolve) => this.file.once("drain", resolve));
+    if (this.file.writableNeedDrain && this.failure === undefined) {
+      // 'drain' never comes to a failed file: 'close' ends the wait too.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.file.off("drain", done).off("close", done);
+          resolve();
+        };
+        this.file.once("drain", done).once("close", done);
+      });
     }
   }
 
@@ -101,7 +115,11 @@ export class DeploymentLog implements LogSink {
       if (rest !== "") this.providerLine(rest);
       this.partial[stream] = "";
     }
-    await new Promise<void>((resolve) => this.file.end(resolve));
+    if (this.failure !== undefined || this.file.destroyed) return;
+    await new Promise<void>((resolve) => {
+      this.file.once("close", resolve);
+      this.file.end();
+    });
   }
 
   /**
@@ -132,7 +150,7 @@ export class DeploymentLog implements LogSink {
 
   private writeLine(line: string): void {
     const stamp = (this.options.now?.() ?? new Date()).toISOString();
-    this.file.write(`${stamp} ${line}\n`);
+    if (this.failure === undefined && !this.file.destroyed) this.file.write(`${stamp} ${line}\n`);
     this.options.echo?.(line);
   }
 }

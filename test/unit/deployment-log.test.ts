@@ -35,6 +35,18 @@ function linesOf(file = path): string[] {
 const out = (text: string) => Buffer.from(text, "utf8");
 
 describe("DeploymentLog", () => {
+  it("keeps going when the disk is full: no hang, no crash, the deployment still sees its output", async () => {
+    // Writes to /dev/full fail with ENOSPC, as a full disk would.
+    const echoed: string[] = [];
+    const log = await DeploymentLog.open("/dev/full", { secrets: [], echo: (line) => echoed.push(line) });
+    const chunk = Buffer.from(`${"x".repeat(1023)}\n`.repeat(1024));
+    for (let i = 0; i < 8; i++) await log.output(chunk, "stdout");
+    await log.output(Buffer.from("migration failed\n"), "stderr");
+    await log.close();
+    expect(log.lastLine()).toBe("migration failed");
+    expect(echoed).toHaveLength(8 * 1024 + 1);
+  });
+
   it("creates missing directories and a file only its owner can read", async () => {
     const log = await open();
     await log.close();
