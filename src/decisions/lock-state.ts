@@ -189,6 +189,11 @@ export function lockStateBefore(
   return expire(state, options.now);
 }
 
+/** The lock state every record leaves, expired at `now`: what a new request would meet. */
+export function currentLockState(records: readonly DeploymentRecord[], rules: LockRules, now: string): LockState {
+  return lockStateBefore(records, { ...rules, beforeId: Number.MAX_SAFE_INTEGER, now });
+}
+
 /** `2024-05-01T12:30Z`: the minute a lock expires (seconds dropped), or undefined if unreadable. */
 function isoMinute(iso: string): string | undefined {
   const time = Date.parse(iso);

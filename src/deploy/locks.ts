@@ -4,7 +4,7 @@
  * environment's lane, so two lock requests are ordered and never race, and a
  * restarted heaven knows every lock.
  */
-import { applyRecord, lockStateBefore, ownerOf, type Lock, type LockRules } from "../decisions/lock-state.js";
+import { applyRecord, currentLockState, lockStateBefore, ownerOf, type Lock, type LockRules } from "../decisions/lock-state.js";
 import { ROLLBACK_TASK, type DeploymentRecord } from "../decisions/deployment-record.js";
 import type { DeploymentOutcome } from "../decisions/describe-outcome.js";
 import type { DeploymentConfig } from "../decisions/resolve-config.js";
@@ -24,8 +24,8 @@ async function replay(request: DeploymentRequest, config: DeploymentConfig, sour
   if (sources.environmentRecords === undefined || own === undefined || request.defaultBranch === undefined) return undefined;
   const rules: LockRules = { defaultBranch: request.defaultBranch, ttlSeconds: config.lockTtlSeconds };
   const records = (await sources.environmentRecords(request.environment)).filter((record) => record.id !== own.id);
-  const beforeId = resumed ? Number.MAX_SAFE_INTEGER : own.id;
-  const state = lockStateBefore(records, { ...rules, beforeId, now: new Date().toISOString() });
+  const now = new Date().toISOString();
+  const state = resumed ? currentLockState(records, rules, now) : lockStateBefore(records, { ...rules, beforeId: own.id, now });
   return { state, rules, record: own };
 }
 

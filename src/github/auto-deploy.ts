@@ -5,11 +5,11 @@
  */
 import { evaluateCi } from "../decisions/ci-gate.js";
 import { truncate } from "../decisions/describe-outcome.js";
-import { lockStateBefore } from "../decisions/lock-state.js";
+import { currentLockState } from "../decisions/lock-state.js";
 import { decideAfterCompare, planAutoDeploy, type AutoDeployDecision } from "../decisions/plan-auto-deploy.js";
 import type { CiEvent } from "../decisions/read-ci-event.js";
 import { configuredEnvironments } from "../decisions/resolve-config.js";
-import { createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
+import { compareCommits, createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
 
@@ -40,12 +40,6 @@ async function branchHead(io: AutoDeployIo, branch: string): Promise<string | un
   }
 }
 
-async function compare(io: AutoDeployIo, base: string, head: string): Promise<string> {
-  const { data } = await io.octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner: io.owner, repo: io.repo, basehead: `${base}...${head}`, per_page: 1 });
-  const status = (data as { status?: unknown }).status;
-  return typeof status === "string" ? status : "diverged";
-}
-
 export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promise<void> {
   const target = { owner: io.owner, repo: io.repo };
   const read = await loadHeavenConfig(io.octokit, target);
@@ -61,12 +55,7 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
       if (io.inFlight(name).includes(event.sha)) continue; // e.g. a parked merge commit that just turned green
       // Cheapest first: the environment's records decide most events (feature-branch CI, locks) without reading CI.
       const records = await listEnvironmentRecords(io.octokit, target, name);
-      const lock = lockStateBefore(records, {
-        defaultBranch: io.defaultBranch,
-        ttlSeconds: config.lockTtlSeconds,
-        beforeId: Number.MAX_SAFE_INTEGER,
-        now: new Date().toISOString(),
-      });
+      const lock = currentLockState(records, { defaultBranch: io.defaultBranch, ttlSeconds: config.lockTtlSeconds }, new Date().toISOString());
       const input = { sha: event.sha, branch, defaultBranch: io.defaultBranch, environment: name, autoDeploy: config.autoDeploy, lock, records };
       let decision: AutoDeployDecision = planAutoDeploy(input);
       if (decision.kind === "skip" && !decision.tell) {
@@ -77,7 +66,7 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
       if (!isHead) break; // only a branch's head ships
       ci ??= await getCiState(io.octokit, { ...target, sha: event.sha });
       if (evaluateCi({ required: config.requiredContexts, ...ci, ignorePrefix: "heaven/" }).kind !== "green") continue;
-      if (decision.kind === "compare") decision = decideAfterCompare(await compare(io, decision.against, event.sha), input);
+      if (decision.kind === "compare") decision = decideAfterCompare((await compareCommits(io.octokit, target, decision.against, event.sha)).status, input);
       if (decision.kind === "skip") {
         io.log.info({ environment: name, sha: event.sha }, decision.reason);
         if (decision.tell) await explainSkip(io, event.sha, name, decision.reason);

@@ -86,13 +86,20 @@ export async function createDeployment(api: RequestApi, target: RepoTarget, depl
   return { id: data.id };
 }
 
+/** GitHub's compare of `base...head`: how `head` relates to `base`, and how many commits it has that `base` lacks. */
+export async function compareCommits(api: RequestApi, target: RepoTarget, base: string, head: string): Promise<{ status: string; aheadBy: number }> {
+  const { data } = await api.request("GET /repos/{owner}/{repo}/compare/{basehead}", { ...target, basehead: `${base}...${head}`, per_page: 1 });
+  const body = isObject(data) ? data : {};
+  return { status: str(body.status, "diverged"), aheadBy: typeof body.ahead_by === "number" ? body.ahead_by : 0 };
+}
+
 /**
  * Merges the default branch into `branch` when `sha` is behind it: a read
  * (compare) always, a write only when there is something to merge.
  */
 export async function mergeDefaultBranch(api: RequestApi, target: RepoTarget, branch: string, defaultBranch: string, sha: string): Promise<MergeResult> {
-  const compared = await api.request("GET /repos/{owner}/{repo}/compare/{basehead}", { ...target, basehead: `${sha}...${defaultBranch}`, per_page: 1 });
-  const behind = isObject(compared.data) && typeof compared.data.ahead_by === "number" ? compared.data.ahead_by : 0;
+  // Commits the default branch has that `sha` lacks.
+  const { aheadBy: behind } = await compareCommits(api, target, sha, defaultBranch);
   if (behind === 0) return { kind: "up-to-date" };
   try {
     const merged = await api.request("POST /repos/{owner}/{repo}/merges", {

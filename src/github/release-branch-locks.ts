@@ -3,7 +3,7 @@
  * branch holds, by creating `deploy:unlock` deployments that say why. They
  * flow through the pipeline like any unlock, so the answer is a status.
  */
-import { lockStateBefore } from "../decisions/lock-state.js";
+import { currentLockState } from "../decisions/lock-state.js";
 import { UNLOCK_TASK } from "../decisions/deployment-record.js";
 import { configuredEnvironments } from "../decisions/resolve-config.js";
 import { createDeployment, listEnvironmentRecords, toRecord, type RequestApi } from "./deployments-api.js";
@@ -25,13 +25,13 @@ export async function releaseBranchLocks(io: ReleaseIo, pull: { branch: string; 
   // Where the branch was deployed: one call finds every environment it could lock.
   const { data } = await io.octokit.request("GET /repos/{owner}/{repo}/deployments", { ...target, ref: pull.branch, per_page: 100 });
   const deployedTo = (Array.isArray(data) ? data : []).map(toRecord).flatMap((r) => (r === undefined ? [] : [r.environment]));
-  const environments = [...new Set([...deployedTo])];
+  const environments = [...new Set(deployedTo)];
   const reason = `pull request #${pull.number} ${pull.merged ? "merged" : "closed"}`;
   const released: string[] = [];
   for (const environment of environments) {
     const ttlSeconds = configured.find((e) => e.name === environment)?.config.lockTtlSeconds;
     const records = await listEnvironmentRecords(io.octokit, target, environment);
-    const state = lockStateBefore(records, { defaultBranch: io.defaultBranch, ttlSeconds, beforeId: Number.MAX_SAFE_INTEGER, now: new Date().toISOString() });
+    const state = currentLockState(records, { defaultBranch: io.defaultBranch, ttlSeconds }, new Date().toISOString());
     if (state.kind !== "locked" || state.lock.kind !== "branch" || state.lock.branch !== pull.branch) continue;
     await createDeployment(io.octokit, target, {
       ref: io.defaultBranch,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import type { DeploymentRecord } from "../../src/decisions/deployment-record.js";
 import {
+  currentLockState,
   applyRecord,
   describeLock,
   expire,
@@ -522,5 +523,13 @@ describe("describeLock", () => {
   it("describes every lock applyRecord can produce", () => {
     const { state } = replay([lockBy("alice", { description: "db maintenance", payload: { ttl: 1800 } })]);
     expect(describeLock(lockOf(state))).toBe("locked by @alice: db maintenance until 2024-05-01T12:30Z");
+  });
+});
+
+describe("currentLockState", () => {
+  it("counts every record, the newest included, as a new request would meet them", () => {
+    const records = [lockBy("alice", { id: 1, createdAt: at(0) }), unlockBy("bob", { id: 2, createdAt: at(1) }), lockBy("carol", { id: 3, createdAt: at(2), description: "release freeze" })];
+    expect(lockOf(currentLockState(records, rules, at(5)))).toMatchObject({ owner: "carol", reason: "release freeze" });
+    expect(currentLockState(records.slice(0, 2), rules, at(5))).toEqual(unlocked);
   });
 });
