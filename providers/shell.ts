@@ -4,7 +4,7 @@
  * REPOSITORY. Values travel as environment variables, never through a shell.
  */
 import { join } from "node:path";
-import type { ProcessProvider } from "../src/deploy/provider.js";
+import type { ProcessProvider } from "../src/core/provider.js";
 
 export const shell: ProcessProvider = {
   kind: "process",

@@ -1,7 +1,7 @@
 /** Builds the core from settings; shared by the server and the command line. */
 import { providers } from "../providers/index.js";
 import { Deployer } from "./deploy/deployer.js";
-import { ensureLogSecret } from "./deploy/log-secret.js";
+import { ensureLogSecret } from "./engine/log-secret.js";
 import type { Settings } from "./settings.js";
 
 export async function createDeployer(settings: Settings): Promise<{ deployer: Deployer; logSecret: string }> {

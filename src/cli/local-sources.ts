@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { parse } from "yaml";
 import { CONFIG_FILE } from "../decisions/resolve-config.js";
-import type { ConfigRead } from "../deploy/sources.js";
-import type { Workspaces } from "../deploy/workspace.js";
+import type { ConfigRead } from "../core/sources.js";
+import type { Workspaces } from "../engine/workspace.js";
 
 export interface LocalRepository {
   fullName: string;

@@ -3,22 +3,7 @@
  * check runs in, a verdict out. Both kinds of CI count, because teams mix
  * them (Jenkins posts statuses, Actions posts check runs).
  */
-
-export interface CommitStatus {
-  context: string;
-  state: string; // error | failure | pending | success
-}
-
-export interface CheckRun {
-  name: string;
-  status: string; // queued | in_progress | completed | waiting | requested | pending
-  conclusion: string | null;
-}
-
-export type CiVerdict =
-  | { kind: "green"; contexts: string[] }
-  | { kind: "pending"; pending: string[]; missing: string[] }
-  | { kind: "red"; failed: string[] };
+import type { CheckRun, CiVerdict, CommitStatus } from "../core/ci.js";
 
 export interface CiGateInput {
   /** Contexts that must be green; undefined means every context reported on the commit. */

@@ -5,53 +5,11 @@
  * `failure` means the provider ran and said no (or CI said no); `error` means
  * heaven could not run it at all, so the fix is in configuration or on the box.
  */
-import type { CiVerdict } from "./ci-gate.js";
-import { describeLock, type Lock } from "./lock-state.js";
+import type { CiVerdict } from "../core/ci.js";
+import type { DeploymentOutcome, FinalStatus } from "../core/outcome.js";
+import { describeLock } from "./lock-state.js";
+import { DESCRIPTION_LIMIT, formatDuration, formatTime, listNames, truncate } from "./text.js";
 
-export type DeploymentOutcome =
-  | { kind: "succeeded"; what: string; durationMs: number }
-  | { kind: "failed"; what: string; exitCode: number; lastLine: string | undefined }
-  | { kind: "killed"; what: string; signal: string; lastLine: string | undefined }
-  | { kind: "provider-error"; what: string; message: string }
-  | { kind: "timed-out"; what: string; timeoutSeconds: number }
-  | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" | "bad-interpreter" }
-  | { kind: "ci-blocked"; sha: string; verdict: Exclude<CiVerdict, { kind: "green" }> }
-  | { kind: "config-invalid"; message: string }
-  | { kind: "bad-request"; message: string }
-  | { kind: "checkout-failed"; message: string }
-  | { kind: "aborted"; reason: string }
-  | { kind: "crashed"; message: string }
-  | { kind: "locked"; lock: Lock; relocked: boolean }
-  | { kind: "unlocked"; by: string; reason: string | undefined; previous: Lock | undefined }
-  | { kind: "lock-refused"; holder: Lock }
-  | { kind: "environment-locked"; environment: string; holder: Lock }
-  | { kind: "locks-unavailable" }
-  | { kind: "superseded"; by: { id: string; sha: string } }
-  | { kind: "rollback-created"; environment: string; sha: string; from: number; id: number }
-  | { kind: "rollback-impossible"; reason: string }
-  | { kind: "merge-conflict"; branch: string; defaultBranch: string }
-  | { kind: "ci-timed-out"; sha: string; waiting: string[]; minutes: number };
-
-export type FinalState = "success" | "failure" | "error" | "inactive";
-
-export interface FinalStatus {
-  state: FinalState;
-  description: string;
-}
-
-export const DESCRIPTION_LIMIT = 140;
-
-/** One line of at most `limit` characters, never cutting a character (an emoji, say) in half. */
-export function truncate(text: string, limit = DESCRIPTION_LIMIT): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  if (oneLine.length <= limit) return oneLine;
-  let cut = "";
-  for (const character of oneLine) {
-    if (cut.length + character.length > limit - 1) break;
-    cut += character;
-  }
-  return `${cut}…`;
-}
 
 /** `script/deploy exited 3: "migration failed"`, quoting as much of the line as fits. */
 function withLastLine(head: string, lastLine: string | undefined): string {
@@ -60,11 +18,6 @@ function withLastLine(head: string, lastLine: string | undefined): string {
   if (room < 8) return truncate(head);
   const quoted = truncate(lastLine, room);
   return `${head}: "${quoted}"`;
-}
-
-function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, 4).join(", ");
-  return names.length > 4 ? `${shown} and ${names.length - 4} more` : shown;
 }
 
 export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
@@ -141,12 +94,6 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
   }
 }
 
-/** `2026-11-22 14:03 UTC` */
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
 function notRunnable(what: string, reason: "missing" | "not-executable" | "bad-interpreter"): string {
   switch (reason) {
     case "missing":
@@ -167,9 +114,3 @@ function ciBlocked(sha: string, verdict: Exclude<CiVerdict, { kind: "green" }>):
   return `CI not finished on ${short}: ${listNames(waiting)}; deploy again when green, or with force`;
 }
 
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${seconds % 60} s`;
-}

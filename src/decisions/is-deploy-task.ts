@@ -5,7 +5,7 @@
  * and rollback tasks are requests about the environment, not code to ship.
  * An empty task is GitHub's default, `deploy` (as readDeployment reads it).
  */
-import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "./deployment-record.js";
+import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../core/record.js";
 
 const NOT_DEPLOYS = new Set([LOCK_TASK, UNLOCK_TASK, ROLLBACK_TASK]);
 

@@ -12,25 +12,11 @@
  * by deploying a branch other than the default one, which keeps others from
  * deploying over a topic branch until someone ships the default branch again.
  */
-import { LOCK_TASK, UNLOCK_TASK, type DeploymentRecord } from "./deployment-record.js";
-import { DESCRIPTION_LIMIT, truncate } from "./describe-outcome.js";
+import { LOCK_TASK, UNLOCK_TASK, type DeploymentRecord } from "../core/record.js";
+import type { Lock, LockState } from "../core/lock.js";
+import { DESCRIPTION_LIMIT, truncate } from "./text.js";
 import { isDeployTask } from "./is-deploy-task.js";
 
-export interface Lock {
-  owner: string;
-  reason: string;
-  /** ISO 8601: the createdAt of the record that took the lock. */
-  since: string;
-  /** ISO 8601, or undefined for a lock that never expires. */
-  expiresAt: string | undefined;
-  kind: "explicit" | "branch";
-  /** The deployed branch, for a branch lock. */
-  branch: string | undefined;
-  /** The deployment record that took the lock. */
-  recordId: number;
-}
-
-export type LockState = { kind: "unlocked" } | { kind: "locked"; lock: Lock };
 
 export interface LockRules {
   defaultBranch: string;

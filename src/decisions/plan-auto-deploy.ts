@@ -4,9 +4,9 @@
  * a decision out. Ancestry comes from GitHub's compare (relation of the new
  * sha to the newest deployed or queued one).
  */
-import type { DeploymentRecord } from "./deployment-record.js";
+import type { DeploymentRecord } from "../core/record.js";
 import { isDeployTask } from "./is-deploy-task.js";
-import type { LockState } from "./lock-state.js";
+import type { LockState } from "../core/lock.js";
 
 export type AutoDeployDecision =
   /** Ask GitHub how `sha` relates to `against`, then call decideAfterCompare. */

@@ -2,7 +2,7 @@
  * A `deployment` webhook payload, read defensively into a deployment request.
  * Pure. A payload is data: nothing here is trusted to have the right shape.
  */
-import type { DeploymentRequest } from "../deploy/request.js";
+import type { DeploymentRequest } from "../core/request.js";
 
 export type DeploymentRead =
   | { ok: true; request: DeploymentRequest; owner: string; repo: string; deploymentId: number }

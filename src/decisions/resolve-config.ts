@@ -5,6 +5,7 @@
  */
 import { posix } from "node:path";
 import { z } from "zod";
+import type { DeploymentConfig } from "../core/config.js";
 
 export const CONFIG_FILE = ".github/heaven.yml";
 
@@ -37,23 +38,6 @@ const fileSchema = environmentSettings
 
 export type HeavenFile = z.infer<typeof fileSchema>;
 type EnvironmentSettings = z.infer<typeof environmentSettings>;
-
-export interface DeploymentConfig {
-  provider: string;
-  script: string;
-  timeoutSeconds: number;
-  environmentUrl: string | undefined;
-  /** undefined: every context reported on the commit must be green. */
-  requiredContexts: string[] | undefined;
-  /** Deploy the default branch's head here when its CI turns green. */
-  autoDeploy: boolean;
-  /** Seconds an explicit lock lasts unless its request says otherwise; undefined: until unlocked. */
-  lockTtlSeconds: number | undefined;
-  /** Seconds a deployment waits for pending CI before giving up. */
-  ciTimeoutSeconds: number;
-  /** Merge the default branch into a branch that is behind it before deploying. */
-  mergeDefaultBranch: boolean;
-}
 
 export const DEFAULT_CI_TIMEOUT_SECONDS = 30 * 60;
 

@@ -3,14 +3,9 @@
  * different commit than the one deployed now. Pure: one environment's
  * deployment records and the states of their statuses in, a target out.
  */
-import type { DeploymentRecord } from "./deployment-record.js";
+import type { DeploymentRecord } from "../core/record.js";
 import { isDeployTask } from "./is-deploy-task.js";
-
-export interface RecordWithStates {
-  record: DeploymentRecord;
-  /** every status state ever posted, any order */
-  states: readonly string[];
-}
+import type { RecordWithStates } from "../core/record.js";
 
 export type RollbackTarget =
   | { kind: "target"; sha: string; ref: string; deploymentId: number; currentSha: string }

@@ -5,12 +5,12 @@
  */
 import { join } from "node:path";
 import { describeOutcome } from "../decisions/describe-outcome.js";
-import { logFilePath, logKey, logUrl } from "./log-links.js";
+import { logFilePath, logKey, logUrl } from "../engine/log-links.js";
 import { ParkingLot, type Rebuild, type Submission } from "./parking-lot.js";
 import { runPipeline, type PipelineDeps, type PipelineResult } from "./pipeline.js";
-import type { ProviderRegistry } from "./provider.js";
+import type { ProviderRegistry } from "../core/provider.js";
 import { LocalDeployQueue, type DeployQueue } from "./queue.js";
-import { Workspaces } from "./workspace.js";
+import { Workspaces } from "../engine/workspace.js";
 
 export type { Rebuild, Submission } from "./parking-lot.js";
 

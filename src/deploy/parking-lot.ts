@@ -8,8 +8,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Parking } from "./pipeline.js";
 import type { DeploymentReporter } from "./reporter.js";
-import type { DeploymentRequest } from "./request.js";
-import type { DeploymentSources } from "./sources.js";
+import type { DeploymentRequest } from "../core/request.js";
+import type { DeploymentSources } from "../core/sources.js";
 
 export interface Submission {
   request: DeploymentRequest;

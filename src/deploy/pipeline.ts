@@ -6,18 +6,22 @@
  */
 import { existsSync } from "node:fs";
 import { evaluateCi } from "../decisions/ci-gate.js";
-import { describeOutcome, formatDuration, type DeploymentOutcome, type FinalStatus } from "../decisions/describe-outcome.js";
-import { resolveConfig, type DeploymentConfig } from "../decisions/resolve-config.js";
-import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../decisions/deployment-record.js";
+import { describeOutcome } from "../decisions/describe-outcome.js";
+import { resolveConfig } from "../decisions/resolve-config.js";
+import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../core/record.js";
 import { checkLock, handleLockTask } from "./locks.js";
 import { handleRollback } from "./rollback.js";
-import { DeploymentLog, type LogSink } from "./deployment-log.js";
-import type { ProviderContext, ProviderRegistry } from "./provider.js";
+import { DeploymentLog } from "../engine/deployment-log.js";
+import type { ProviderContext, ProviderRegistry } from "../core/provider.js";
 import type { DeploymentReporter } from "./reporter.js";
-import type { DeploymentRequest } from "./request.js";
-import { runProcess } from "./run-process.js";
-import type { DeploymentSources } from "./sources.js";
-import { isFullSha, Workspaces } from "./workspace.js";
+import type { DeploymentRequest } from "../core/request.js";
+import { runProcess } from "../engine/run-process.js";
+import type { DeploymentSources } from "../core/sources.js";
+import { isFullSha, Workspaces } from "../engine/workspace.js";
+import { formatDuration } from "../decisions/text.js";
+import type { DeploymentOutcome, FinalStatus } from "../core/outcome.js";
+import type { DeploymentConfig } from "../core/config.js";
+import type { LogSink } from "../core/log.js";
 
 export interface PipelineDeps {
   providers: ProviderRegistry;

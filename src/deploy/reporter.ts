@@ -1,9 +1,9 @@
+import type { FinalState } from "../core/outcome.js";
 /**
  * How the core tells the world about a deployment. The GitHub layer answers
  * with deployment statuses, the CLI with terminal output; the core never
  * knows which one is listening.
  */
-import type { FinalState } from "../decisions/describe-outcome.js";
 
 export interface StartedReport {
   description: string;

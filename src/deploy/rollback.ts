@@ -5,10 +5,10 @@
  */
 import { ownerOf } from "../decisions/lock-state.js";
 import { rollbackTarget } from "../decisions/rollback-target.js";
-import type { DeploymentOutcome } from "../decisions/describe-outcome.js";
-import type { LogSink } from "./deployment-log.js";
-import type { DeploymentRequest } from "./request.js";
-import type { DeploymentSources } from "./sources.js";
+import type { DeploymentRequest } from "../core/request.js";
+import type { DeploymentSources } from "../core/sources.js";
+import type { DeploymentOutcome } from "../core/outcome.js";
+import type { LogSink } from "../core/log.js";
 
 export async function handleRollback(request: DeploymentRequest, sources: DeploymentSources, log: LogSink): Promise<DeploymentOutcome> {
   if (sources.environmentHistory === undefined || sources.createDeployment === undefined || request.record === undefined) {

@@ -4,7 +4,6 @@
  * Deployments API. They then flow through the normal pipeline.
  */
 import { evaluateCi } from "../decisions/ci-gate.js";
-import { truncate } from "../decisions/describe-outcome.js";
 import { currentLockState } from "../decisions/lock-state.js";
 import { decideAfterCompare, planAutoDeploy, type AutoDeployDecision } from "../decisions/plan-auto-deploy.js";
 import type { CiEvent } from "../decisions/read-ci-event.js";
@@ -12,6 +11,7 @@ import { configuredEnvironments } from "../decisions/resolve-config.js";
 import { compareCommits, createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
+import { truncate } from "../decisions/text.js";
 
 export interface AutoDeployIo {
   octokit: RequestApi & CiApi & ConfigApi;

@@ -6,7 +6,7 @@
  * GitHub outages so it is not lost.
  */
 import type { DeploymentReporter, FinalReport, StartedReport } from "../deploy/reporter.js";
-import { truncate } from "../decisions/describe-outcome.js";
+import { truncate } from "../decisions/text.js";
 
 type StatusState = "queued" | "pending" | "in_progress" | "success" | "failure" | "error" | "inactive";
 

@@ -3,11 +3,11 @@
  * an environment's records (locks are replayed from them), their status
  * history (rollback), creating deployments, and merging the default branch.
  */
-import type { DeploymentRecord } from "../decisions/deployment-record.js";
+import type { DeploymentRecord } from "../core/record.js";
 import { isDeployTask } from "../decisions/is-deploy-task.js";
 import { deploymentPayload } from "../decisions/read-deployment.js";
-import type { RecordWithStates } from "../decisions/rollback-target.js";
-import type { MergeResult, NewDeployment } from "../deploy/sources.js";
+import type { MergeResult, NewDeployment } from "../core/sources.js";
+import type { RecordWithStates } from "../core/record.js";
 
 export interface RequestApi {
   request(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown }>;

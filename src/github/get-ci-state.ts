@@ -1,5 +1,5 @@
+import type { CheckRun, CommitStatus } from "../core/ci.js";
 /** Commit statuses and check runs on one sha: two reads, made in parallel. */
-import type { CheckRun, CommitStatus } from "../decisions/ci-gate.js";
 
 export interface CiApi {
   request(

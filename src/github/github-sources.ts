@@ -3,7 +3,7 @@
  * from an installation's Octokit. Used for live webhooks and for parked
  * deployments restored after a restart (which is why it needs no context).
  */
-import type { DeploymentSources } from "../deploy/sources.js";
+import type { DeploymentSources } from "../core/sources.js";
 import { DeploymentStatusReporter, type DeploymentStatusApi, type Logger } from "./deployment-status-reporter.js";
 import { createDeployment, listEnvironmentHistory, listEnvironmentRecords, mergeDefaultBranch, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";

@@ -7,7 +7,7 @@
  */
 import merge from "deepmerge";
 import { CONFIG_FILE } from "../decisions/resolve-config.js";
-import type { ConfigRead } from "../deploy/sources.js";
+import type { ConfigRead } from "../core/sources.js";
 
 export interface ConfigApi {
   config: {

@@ -4,7 +4,7 @@
  * flow through the pipeline like any unlock, so the answer is a status.
  */
 import { currentLockState } from "../decisions/lock-state.js";
-import { UNLOCK_TASK } from "../decisions/deployment-record.js";
+import { UNLOCK_TASK } from "../core/record.js";
 import { configuredEnvironments } from "../decisions/resolve-config.js";
 import { createDeployment, listEnvironmentRecords, toRecord, type RequestApi } from "./deployments-api.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";

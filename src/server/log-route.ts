@@ -6,7 +6,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isLogKey, logFilePath, verifyLogKey } from "../deploy/log-links.js";
+import { isLogKey, logFilePath, verifyLogKey } from "../engine/log-links.js";
 
 export function logRoute(options: { dataDir: string; logSecret: string }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { evaluateCi, type CheckRun, type CommitStatus } from "../../src/decisions/ci-gate.js";
+import { evaluateCi } from "../../src/decisions/ci-gate.js";
+import type { CheckRun, CommitStatus } from "../../src/core/ci.js";
 
 const status = (context: string, state: string): CommitStatus => ({ context, state });
 const run = (name: string, status: string, conclusion: string | null = null): CheckRun => ({ name, status, conclusion });

@@ -6,12 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { providers } from "../../providers/index.js";
-import type { CheckRun } from "../../src/decisions/ci-gate.js";
 import { Deployer } from "../../src/deploy/deployer.js";
 import type { DeploymentReporter, FinalReport } from "../../src/deploy/reporter.js";
-import type { DeploymentRequest } from "../../src/deploy/request.js";
-import type { DeploymentSources } from "../../src/deploy/sources.js";
+import type { DeploymentRequest } from "../../src/core/request.js";
+import type { DeploymentSources } from "../../src/core/sources.js";
 import { createRepo, script, tempDir } from "../helpers/git-repo.js";
+import type { CheckRun } from "../../src/core/ci.js";
 
 let tmp: ReturnType<typeof tempDir>;
 let origin: ReturnType<typeof createRepo>;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeploymentLog, type DeploymentLogOptions } from "../../src/deploy/deployment-log.js";
+import { DeploymentLog, type DeploymentLogOptions } from "../../src/engine/deployment-log.js";
 
 const STAMP = "2024-05-06T07:08:09.010Z";
 const now = () => new Date(STAMP);

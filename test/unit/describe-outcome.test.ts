@@ -1,11 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import {
-  DESCRIPTION_LIMIT,
-  describeOutcome,
-  formatDuration,
-  truncate,
-  type DeploymentOutcome,
-} from "../../src/decisions/describe-outcome.js";
+import { describeOutcome } from "../../src/decisions/describe-outcome.js";
+import { DESCRIPTION_LIMIT, formatDuration, truncate } from "../../src/decisions/text.js";
+import type { DeploymentOutcome } from "../../src/core/outcome.js";
 
 const SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 const huge = (word: string) => Array.from({ length: 200 }, (_, i) => `${word}${i}`).join(" ");

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import type { DeploymentRecord } from "../../src/decisions/deployment-record.js";
-import {
-  currentLockState,
-  applyRecord,
-  describeLock,
-  expire,
-  lockStateBefore,
-  ownerOf,
-  type Lock,
-  type LockRules,
-  type LockState,
-} from "../../src/decisions/lock-state.js";
+import type { DeploymentRecord } from "../../src/core/record.js";
+import { currentLockState, applyRecord, describeLock, expire, lockStateBefore, ownerOf, type LockRules } from "../../src/decisions/lock-state.js";
+import type { Lock, LockState } from "../../src/core/lock.js";
 
 const SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 const OTHER_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";

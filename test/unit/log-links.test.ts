@@ -1,6 +1,6 @@
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { isLogKey, logFilePath, logKey, logUrl, signLogKey, verifyLogKey } from "../../src/deploy/log-links.js";
+import { isLogKey, logFilePath, logKey, logUrl, signLogKey, verifyLogKey } from "../../src/engine/log-links.js";
 
 const SECRET = "a-log-secret-of-enough-length";
 const KEY = "Codertocat/Hello-World/145988746";

@@ -2,15 +2,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { providers } from "../../providers/index.js";
-import type { CheckRun, CommitStatus } from "../../src/decisions/ci-gate.js";
 import { runPipeline, type PipelineDeps, type PipelineRun } from "../../src/deploy/pipeline.js";
 import type { DeploymentReporter, FinalReport, StartedReport } from "../../src/deploy/reporter.js";
-import type { DeploymentRequest } from "../../src/deploy/request.js";
-import type { ConfigRead, DeploymentSources } from "../../src/deploy/sources.js";
-import { Workspaces } from "../../src/deploy/workspace.js";
+import type { DeploymentRequest } from "../../src/core/request.js";
+import type { ConfigRead, DeploymentSources } from "../../src/core/sources.js";
+import { Workspaces } from "../../src/engine/workspace.js";
 import { startGitHttpServer } from "../helpers/git-http-server.js";
 import { createRepo, script, tempDir, type GitRepo } from "../helpers/git-repo.js";
 import { isDead, readPid } from "../helpers/process-state.js";
+import type { CheckRun, CommitStatus } from "../../src/core/ci.js";
 
 const PATH = process.env.PATH ?? "/usr/bin:/bin";
 const CONFIGURED_SECRET = "webhook-secret-value-0042";

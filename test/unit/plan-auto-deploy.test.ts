@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import type { DeploymentRecord } from "../../src/decisions/deployment-record.js";
-import type { LockState } from "../../src/decisions/lock-state.js";
+import type { DeploymentRecord } from "../../src/core/record.js";
 import { decideAfterCompare, newestDeployedSha, planAutoDeploy, type AutoDeployInput } from "../../src/decisions/plan-auto-deploy.js";
+import type { LockState } from "../../src/core/lock.js";
 
 const SHA = "a".repeat(40);
 const OLD = "b".repeat(40);

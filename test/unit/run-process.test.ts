@@ -3,8 +3,10 @@ import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProcess, type OutputStream, type ProcessSpec, type RunOptions } from "../../src/deploy/run-process.js";
+import { runProcess, type RunOptions } from "../../src/engine/run-process.js";
 import { isDead, readPid } from "../helpers/process-state.js";
+import type { OutputStream } from "../../src/core/log.js";
+import type { ProcessSpec } from "../../src/core/provider.js";
 
 const PATH = process.env.PATH ?? "/usr/bin:/bin";
 

@@ -1,5 +1,5 @@
 /** A deployment as the core sees it, whoever asked for it (GitHub or the CLI). */
-import type { DeploymentRecord } from "../decisions/deployment-record.js";
+import type { DeploymentRecord } from "./record.js";
 
 export interface DeploymentRequest {
   /** GitHub's deployment id, or a local id for the command line. */

@@ -1,7 +1,7 @@
 /** What the pipeline needs from wherever the deployment came from. */
-import type { CheckRun, CommitStatus } from "../decisions/ci-gate.js";
-import type { DeploymentRecord } from "../decisions/deployment-record.js";
-import type { RecordWithStates } from "../decisions/rollback-target.js";
+import type { DeploymentRecord } from "./record.js";
+import type { CheckRun, CommitStatus } from "./ci.js";
+import type { RecordWithStates } from "./record.js";
 
 export type ConfigRead = { ok: true; file: unknown } | { ok: false; error: string };
 

@@ -7,16 +7,9 @@
  * chatty command cannot grow heaven's memory.
  */
 import { execa } from "execa";
+import type { OutputStream } from "../core/log.js";
+import type { ProcessSpec } from "../core/provider.js";
 
-export interface ProcessSpec {
-  file: string;
-  args: readonly string[];
-  /** The complete environment: nothing of heaven's own is inherited. */
-  env: Readonly<Record<string, string>>;
-  cwd: string;
-}
-
-export type OutputStream = "stdout" | "stderr";
 
 export interface RunOptions {
   timeoutMs: number;

@@ -4,10 +4,17 @@
  * Beanstalk), honouring the abort signal and writing to the log sink. A
  * provider never spawns a process and only sees what it is handed.
  */
-import type { DeploymentConfig } from "../decisions/resolve-config.js";
-import type { LogSink } from "./deployment-log.js";
-import type { ProcessSpec } from "./run-process.js";
+import type { DeploymentConfig } from "./config.js";
+import type { LogSink } from "./log.js";
 import type { DeploymentRequest } from "./request.js";
+
+export interface ProcessSpec {
+  file: string;
+  args: readonly string[];
+  /** The complete environment: nothing of heaven's own is inherited. */
+  env: Readonly<Record<string, string>>;
+  cwd: string;
+}
 
 export interface ProviderContext {
   request: DeploymentRequest;

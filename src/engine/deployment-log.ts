@@ -7,19 +7,12 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import type { OutputStream } from "./run-process.js";
+import type { OutputStream } from "../core/log.js";
+import type { LogSink } from "../core/log.js";
 
 /** A line longer than this is written in pieces rather than buffered. */
 const MAX_PENDING_LINE = 64 * 1024;
 const MASK = "********";
-
-export interface LogSink {
-  /** heaven's own narration: "fetching …", "CI green: ci/test". */
-  note(text: string): void;
-  output(chunk: Buffer, stream: OutputStream): Promise<void>;
-  /** The last non-empty line the provider printed, masked. */
-  lastLine(): string | undefined;
-}
 
 export interface DeploymentLogOptions {
   secrets: readonly string[];

@@ -18,3 +18,9 @@ export interface DeploymentRecord {
 export const LOCK_TASK = "deploy:lock";
 export const UNLOCK_TASK = "deploy:unlock";
 export const ROLLBACK_TASK = "deploy:rollback";
+
+export interface RecordWithStates {
+  record: DeploymentRecord;
+  /** every status state ever posted, any order */
+  states: readonly string[];
+}

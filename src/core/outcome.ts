@@ -1,0 +1,34 @@
+/** How a deployment ended, as data; decisions/describe-outcome turns it into words. */
+import type { CiVerdict } from "./ci.js";
+import type { Lock } from "./lock.js";
+
+export type DeploymentOutcome =
+  | { kind: "succeeded"; what: string; durationMs: number }
+  | { kind: "failed"; what: string; exitCode: number; lastLine: string | undefined }
+  | { kind: "killed"; what: string; signal: string; lastLine: string | undefined }
+  | { kind: "provider-error"; what: string; message: string }
+  | { kind: "timed-out"; what: string; timeoutSeconds: number }
+  | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" | "bad-interpreter" }
+  | { kind: "ci-blocked"; sha: string; verdict: Exclude<CiVerdict, { kind: "green" }> }
+  | { kind: "config-invalid"; message: string }
+  | { kind: "bad-request"; message: string }
+  | { kind: "checkout-failed"; message: string }
+  | { kind: "aborted"; reason: string }
+  | { kind: "crashed"; message: string }
+  | { kind: "locked"; lock: Lock; relocked: boolean }
+  | { kind: "unlocked"; by: string; reason: string | undefined; previous: Lock | undefined }
+  | { kind: "lock-refused"; holder: Lock }
+  | { kind: "environment-locked"; environment: string; holder: Lock }
+  | { kind: "locks-unavailable" }
+  | { kind: "superseded"; by: { id: string; sha: string } }
+  | { kind: "rollback-created"; environment: string; sha: string; from: number; id: number }
+  | { kind: "rollback-impossible"; reason: string }
+  | { kind: "merge-conflict"; branch: string; defaultBranch: string }
+  | { kind: "ci-timed-out"; sha: string; waiting: string[]; minutes: number };
+
+export type FinalState = "success" | "failure" | "error" | "inactive";
+
+export interface FinalStatus {
+  state: FinalState;
+  description: string;
+}
