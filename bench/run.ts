@@ -11,8 +11,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { providers } from "../providers/index.js";
-import { Deployer } from "../src/deploy/deployer.js";
+import { laneOf } from "../src/core/job.js";
+import type { DeploymentOutcome } from "../src/core/outcome.js";
+import { createCore } from "../src/create-core.js";
+import { loadSettings } from "../src/settings.js";
 import { createRepo, script, tempDir } from "../test/helpers/git-repo.js";
 import { webhookExample } from "../test/helpers/examples.js";
 import { FakeGitHub } from "../test/helpers/fake-github.js";
@@ -84,40 +86,34 @@ async function chattyBenchmark(dir: string): Promise<void> {
   const origin = createRepo(dir, "chatty", {
     "script/deploy": script(`i=0\nwhile [ $i -lt 100 ]; do head -c 1000000 /dev/zero | tr '\\\\0' 'x' | fold -w 99; i=$((i+1)); done`),
   });
-  const deployer = new Deployer({
-    dataDir: join(dir, "chatty-data"),
-    baseUrl: "http://localhost",
-    logSecret: "bench-secret-0123456789",
-    concurrency: 1,
-    defaultTimeoutSeconds: 600,
-    providers,
-    baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    secrets: ["a-secret-to-mask"],
+  const settings = loadSettings({ HEAVEN_DATA_DIR: join(dir, "chatty-data"), HEAVEN_CONCURRENCY: "1", DEPLOYMENT_TIMEOUT: "600", PATH: process.env.PATH });
+  const { deployer, queue } = await createCore({ ...settings, secrets: ["a-secret-to-mask"] }, { journal: false, abortReason: "the benchmark" });
+  let finished: (outcome: DeploymentOutcome) => void = () => undefined;
+  const done = new Promise<DeploymentOutcome>((resolve) => (finished = resolve));
+  await deployer.start({
+    sourcesFor: async () => ({ loadConfig: async () => ({ ok: true, file: null }) }),
+    sinks: [{ publish: async (_job, event) => void (event.type === "finished" && finished(event.outcome)) }],
+    log: { info: () => undefined, error: () => undefined },
   });
   globalThis.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const t0 = nowMs();
-  const result = await deployer.submit({
-    request: {
-      id: "chatty",
-      repository: { fullName: "bench/chatty", cloneUrl: origin.dir },
-      environment: "production",
-      ref: "main",
-      sha: origin.sha,
-      task: "deploy",
-      force: true,
-      payloadConfig: undefined,
-      creator: "bench",
-    },
-    sources: { loadConfig: async () => ({ ok: true, file: null }) },
-    reporter: { queued: () => undefined, waiting: () => undefined, started: () => undefined, finished: async () => undefined },
+  await deployer.accept({
+    key: "bench:chatty",
+    lane: laneOf("bench/chatty", "production"),
+    origin: { kind: "local" },
+    acceptedAt: Date.now(),
+    request: { id: "chatty", repository: { fullName: "bench/chatty", cloneUrl: origin.dir }, environment: "production", ref: "main", sha: origin.sha, task: "deploy", force: true, payloadConfig: undefined, creator: "bench" },
   });
+  const outcome = await done;
   clearInterval(sampler);
+  await queue.drain(0);
+  await queue.close();
   const seconds = (nowMs() - t0) / 1000;
   console.log(
-    `chatty provider: 100 MB of output in ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(0)} MB/s), ${result.state}; ` +
+    `chatty provider: 100 MB of output in ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(0)} MB/s), ${outcome.kind}; ` +
       `heaven's RSS grew by at most ${((peak - baseline) / 1024 / 1024).toFixed(1)} MiB (from ${(baseline / 1024 / 1024).toFixed(0)} MiB)`,
   );
 }

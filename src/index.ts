@@ -1,10 +1,17 @@
-/** The Probot app: wires events and routes to heaven's core, nothing more. */
+/**
+ * The Probot app: opens the outbox, starts the core with GitHub as its
+ * source and sink, and wires events and routes to it. Nothing more.
+ */
+import { join } from "node:path";
 import type { ApplicationFunction, Probot } from "probot";
-import { githubSubmissionIo, type GitHubResume } from "./github/github-sources.js";
-import type { Deployer } from "./deploy/deployer.js";
+import type { DeploymentJob } from "./core/job.js";
+import { githubSources } from "./github/github-sources.js";
+import { Outbox, type OutboxOptions } from "./github/outbox.js";
+import { GitHubStatusSink } from "./github/status-sink.js";
 import { handleCiEvent } from "./handlers/ci.js";
 import { handleDeployment } from "./handlers/deployment.js";
 import { handlePullRequestClosed } from "./handlers/pull-request.js";
+import type { Deployer } from "./pipeline/deployer.js";
 import { logRoute } from "./server/log-route.js";
 
 export interface HeavenAppOptions {
@@ -13,32 +20,53 @@ export interface HeavenAppOptions {
   logSecret: string;
   knownProviders: readonly string[];
   defaultTimeoutSeconds: number;
+  /** Tests pace writes faster than GitHub asks for. */
+  outboxPacing?: OutboxOptions["pacing"];
 }
 
-export function heavenApp(options: HeavenAppOptions): ApplicationFunction {
-  return (app, { addHandler }) => {
+export interface LoadedApp {
+  app: Probot;
+  outbox: Outbox;
+}
+
+export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction; loaded: Promise<LoadedApp> } {
+  let loaded: (value: LoadedApp) => void = () => undefined;
+  const whenLoaded = new Promise<LoadedApp>((resolve) => (loaded = resolve));
+  const app: ApplicationFunction = async (app, { addHandler }) => {
     addHandler(logRoute(options));
-    app.on("deployment.created", handleDeployment(options.deployer));
-    const ci = handleCiEvent(options);
+    const { outbox, restored, skipped } = await Outbox.open({
+      file: join(options.dataDir, "outbox.jsonl"),
+      octokitFor: (installationId) => app.auth(installationId),
+      log: app.log,
+      pacing: options.outboxPacing,
+    });
+    if (restored > 0) app.log.info(`outbox: ${restored} GitHub writes from before the restart will be delivered`);
+    for (const line of skipped) app.log.error(`outbox: ${line}`);
+
+    const { deployer } = options;
+    const report = await deployer.start({
+      sourcesFor: async (job: DeploymentJob) => {
+        if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);
+        return githubSources(await app.auth(job.origin.installationId), { owner: job.origin.owner, repo: job.origin.repo });
+      },
+      sinks: [new GitHubStatusSink(outbox)],
+      log: app.log,
+    });
+    for (const line of report.skipped) app.log.error(`journal: ${line}`);
+    app.log.info(
+      `journal: ${report.interrupted} interrupted deployments reported, ${report.queued} queued and ${report.parked} waiting for CI picked up`,
+    );
+
+    const shared = { outbox, knownProviders: options.knownProviders, defaultTimeoutSeconds: options.defaultTimeoutSeconds };
+    app.on("deployment.created", handleDeployment({ deployer, outbox }));
+    const ci = handleCiEvent({ ...shared, deployer });
     app.on("status", ci("status"));
     app.on("check_suite.completed", ci("check_suite"));
     app.on("check_run.completed", ci("check_run"));
     app.on("workflow_run.completed", ci("workflow_run"));
     app.on("push", ci("push"));
-    app.on("pull_request.closed", handlePullRequestClosed(options));
-    restoreParkedDeployments(app, options.deployer).catch((error: unknown) =>
-      app.log.error({ err: error }, "could not restore the deployments waiting for CI"),
-    );
+    app.on("pull_request.closed", handlePullRequestClosed(shared));
+    loaded({ app, outbox });
   };
-}
-
-/** Deployments that were waiting for CI when heaven last stopped wait again (and re-check CI now). */
-async function restoreParkedDeployments(app: Probot, deployer: Deployer): Promise<void> {
-  const restored = await deployer.restoreParked(async (resume) => {
-    const saved = resume as Partial<GitHubResume>;
-    if (typeof saved.installationId !== "number" || saved.owner === undefined || saved.repo === undefined || saved.deploymentId === undefined) return undefined;
-    const octokit = await app.auth(saved.installationId);
-    return githubSubmissionIo(octokit, { owner: saved.owner, repo: saved.repo, deploymentId: saved.deploymentId }, app.log);
-  }, (file, error) => app.log.error({ err: error, file }, "could not restore a deployment waiting for CI"));
-  if (restored > 0) app.log.info(`restored ${restored} deployments waiting for CI`);
+  return { app, loaded: whenLoaded };
 }

@@ -1,37 +1,49 @@
 /**
- * `npm start`: heaven's server. Reads settings once, builds the core, and
- * lets Probot run the HTTP server (with its setup page when the app is not
- * registered yet). On SIGTERM running deployments are stopped and reported.
+ * `npm start`: heaven's server. Applies `.env`, reads settings once, builds
+ * the core, and lets Probot run the HTTP server (with its setup page when
+ * the app is not registered yet). Signals stop it without losing work.
  */
 import { run } from "probot";
 import { providers } from "../providers/index.js";
-import { createDeployer } from "./create-deployer.js";
+import { createCore } from "./create-core.js";
 import { HeavenOctokit } from "./github/octokit.js";
+import { startRedelivery } from "./github/redeliver-missed.js";
 import { heavenApp } from "./index.js";
-import { loadSettings, SettingsError } from "./settings.js";
+import { applyDotEnv, loadSettings, SettingsError } from "./settings.js";
+import { stopOnSignals } from "./shutdown.js";
 
 async function main(): Promise<void> {
+  applyDotEnv(process.env);
   const settings = loadSettings(process.env);
-  const { deployer, logSecret } = await createDeployer(settings);
-  const app = heavenApp({
+  const { deployer, logSecret, queue } = await createCore(settings, { journal: true, abortReason: "heaven's shutdown" });
+  const heaven = heavenApp({
     deployer,
     dataDir: settings.dataDir,
     logSecret,
     knownProviders: Object.keys(providers),
     defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
   });
-  const server = await run(app, { Octokit: HeavenOctokit });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`heaven: ${signal}, stopping running deployments`);
-    await deployer.stop();
-    await server.stop();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  const ours = new Set(process.listeners("SIGINT"));
+  const server = await run(heaven.app, { Octokit: HeavenOctokit });
+  // Probot's own SIGINT handler exits ~100 ms after the signal, racing heaven's shutdown.
+  for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
+  const { app, outbox } = await heaven.loaded;
+  // Only once heaven listens: a redelivered webhook must find it.
+  const redelivery = startRedelivery(() => app.auth(), { log: app.log });
+  stopOnSignals(
+    {
+      queue,
+      closeServer: () => server.stop(),
+      flushOutbox: async (timeoutMs) => {
+        const left = await outbox.flush(timeoutMs);
+        await outbox.close();
+        return left;
+      },
+      stopTimers: () => redelivery.stop(),
+      log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
+    },
+    settings.shutdownGraceSeconds,
+  );
 }
 
 main().catch((error: unknown) => {

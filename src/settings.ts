@@ -1,8 +1,11 @@
 /**
- * heaven's own settings, read from process.env once at start-up. Probot reads
- * its variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, …) itself.
+ * heaven's own settings, read once at start-up from the environment after
+ * `.env` is applied. Probot reads its variables (APP_ID, PRIVATE_KEY,
+ * WEBHOOK_SECRET, GHE_HOST, …) itself, from the same environment.
  */
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 
 /** Variables every provider process gets from heaven's environment. */
@@ -30,6 +33,7 @@ const schema = z.object({
   DEPLOYMENT_TIMEOUT: integer("DEPLOYMENT_TIMEOUT", 300, 1, 86_400),
   HEAVEN_LOG_SECRET: z.string().min(16, { message: "HEAVEN_LOG_SECRET must be at least 16 characters" }).optional(),
   HEAVEN_PASS_ENV: z.string().optional(),
+  HEAVEN_SHUTDOWN_GRACE: integer("HEAVEN_SHUTDOWN_GRACE", 600, 0, 86_400),
   WEBHOOK_SECRET: z.string().optional(),
 });
 
@@ -39,6 +43,8 @@ export interface Settings {
   dataDir: string;
   concurrency: number;
   defaultTimeoutSeconds: number;
+  /** Seconds running deployments get to finish when heaven is asked to stop. */
+  shutdownGraceSeconds: number;
   /** undefined: heaven keeps a generated one in the data directory. */
   logSecret: string | undefined;
   /** The environment provider processes and git start from. */
@@ -73,8 +79,27 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     dataDir: resolve(values.HEAVEN_DATA_DIR ?? ".heaven"),
     concurrency: values.HEAVEN_CONCURRENCY,
     defaultTimeoutSeconds: values.DEPLOYMENT_TIMEOUT,
+    shutdownGraceSeconds: values.HEAVEN_SHUTDOWN_GRACE,
     logSecret: values.HEAVEN_LOG_SECRET,
     baseEnv,
     secrets,
   };
+}
+
+/**
+ * Applies `dir/.env` to `env` the way Probot does when it starts (its values
+ * win over the environment's), so heaven's settings are read from the same
+ * place as Probot's. Returns the names it set; no file is no change.
+ */
+export function applyDotEnv(env: NodeJS.ProcessEnv, dir = process.cwd()): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, ".env"), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new SettingsError(`could not read ${join(dir, ".env")}: ${(error as Error).message}`);
+  }
+  const values = parseEnv(text);
+  Object.assign(env, values);
+  return Object.keys(values);
 }

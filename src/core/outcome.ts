@@ -13,6 +13,7 @@ export type DeploymentOutcome =
   | { kind: "config-invalid"; message: string }
   | { kind: "bad-request"; message: string }
   | { kind: "checkout-failed"; message: string }
+  /** Stopped from outside before it finished: `reason` names who, e.g. "heaven's shutdown". */
   | { kind: "aborted"; reason: string }
   | { kind: "crashed"; message: string }
   | { kind: "locked"; lock: Lock; relocked: boolean }
@@ -24,6 +25,10 @@ export type DeploymentOutcome =
   | { kind: "rollback-created"; environment: string; sha: string; from: number; id: number }
   | { kind: "rollback-impossible"; reason: string }
   | { kind: "merge-conflict"; branch: string; defaultBranch: string }
+  /** The default branch was merged in; the merge commit ships as deployment `id`. */
+  | { kind: "merged"; branch: string; defaultBranch: string; sha: string; id: number }
+  /** heaven was restarted while it ran; `processStopped`: its provider's processes were found and killed. */
+  | { kind: "interrupted"; processStopped: boolean }
   | { kind: "ci-timed-out"; sha: string; waiting: string[]; minutes: number };
 
 export type FinalState = "success" | "failure" | "error" | "inactive";

@@ -43,7 +43,14 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
     case "checkout-failed":
       return { state: "error", description: truncate(outcome.message) };
     case "aborted":
-      return { state: "error", description: truncate(`stopped before it finished: ${outcome.reason}; deploy again`) };
+      return { state: "error", description: truncate(`stopped by ${outcome.reason} before it finished; deploy again`) };
+    case "interrupted":
+      return {
+        state: "error",
+        description: outcome.processStopped
+          ? "heaven restarted while this deployment ran; its script was stopped — deploy again"
+          : "heaven restarted while this deployment ran; deploy again",
+      };
     case "crashed":
       return { state: "error", description: truncate(`heaven failed unexpectedly: ${outcome.message}; see the log`) };
     case "locked":
@@ -82,6 +89,13 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
         state: "failure",
         description: truncate(
           `merging ${outcome.defaultBranch} into ${outcome.branch} conflicts; merge it yourself, push, and deploy again`,
+        ),
+      };
+    case "merged":
+      return {
+        state: "inactive",
+        description: truncate(
+          `merged ${outcome.defaultBranch} into ${outcome.branch} as ${outcome.sha.slice(0, 7)}; that commit deploys as deployment ${outcome.id}`,
         ),
       };
     case "ci-timed-out":

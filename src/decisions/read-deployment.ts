@@ -13,6 +13,10 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
+}
+
 /** hubot-deploy and old API clients send the payload as a JSON string. */
 export function deploymentPayload(value: unknown): Json {
   if (isObject(value)) return value;
@@ -67,6 +71,8 @@ export function readDeployment(event: unknown): DeploymentRead {
       creator: creator ?? "unknown",
       defaultBranch: text(repository.default_branch),
       automatic: heaven.auto === true,
+      // Set by heaven itself on a merge commit's deployment: the checks the branch's commit had.
+      requiredContexts: creatorType === "Bot" ? stringList(heaven.required_contexts) : undefined,
       record: {
         id: deploymentId,
         sha,

@@ -41,7 +41,8 @@ type EnvironmentSettings = z.infer<typeof environmentSettings>;
 
 export const DEFAULT_CI_TIMEOUT_SECONDS = 30 * 60;
 
-export type ConfigResolution = { ok: true; config: DeploymentConfig } | { ok: false; error: string };
+/** `listed`: the file names the environment under `environments` (its name is then taken as configured). */
+export type ConfigResolution = { ok: true; config: DeploymentConfig; listed: boolean } | { ok: false; error: string };
 
 export interface ResolveConfigInput {
   /** Parsed `.github/heaven.yml`; null when the repository has none. */
@@ -95,6 +96,7 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
   }
   return {
     ok: true,
+    listed: environments !== undefined,
     config: {
       provider,
       script: posix.normalize(merged.script ?? "script/deploy"),

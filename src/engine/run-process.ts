@@ -17,6 +17,8 @@ export interface RunOptions {
   onOutput: (chunk: Buffer, stream: OutputStream) => void | Promise<void>;
   /** Time between SIGTERM and SIGKILL to the group. */
   killGraceMs?: number;
+  /** Told the new process group's id as soon as the command is spawned. */
+  onSpawn?: (pgid: number) => void;
 }
 
 export type ProcessResult =
@@ -50,6 +52,7 @@ export async function runProcess(spec: ProcessSpec, options: RunOptions): Promis
     cleanup: true,
     windowsHide: true,
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
 
   let stoppedBy: "timeout" | "abort" | undefined;
   let exited = false;

@@ -11,6 +11,7 @@ import { configuredEnvironments } from "../decisions/resolve-config.js";
 import { compareCommits, createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
+import type { OutboxWrite } from "./outbox.js";
 import { truncate } from "../decisions/text.js";
 
 export interface AutoDeployIo {
@@ -20,11 +21,12 @@ export interface AutoDeployIo {
   defaultBranch: string;
   knownProviders: readonly string[];
   defaultTimeoutSeconds: number;
+  installationId: number;
   log: { info(object: object, message: string): void };
-  /** Remembers which skips were already explained, so a flood of CI events posts one status. */
-  explained: Set<string>;
+  /** Skip explanations go through it; its keys make a flood of CI events post one status per commit and environment. */
+  outbox: { add(write: OutboxWrite): Promise<unknown> };
   /** Shas heaven is already about to deploy to an environment (queued, running, or parked on CI). */
-  inFlight: (environment: string) => readonly string[];
+  inFlight: (environment: string) => Promise<readonly string[]>;
 }
 
 export const AUTO_DEPLOY_CONTEXT = "heaven/auto-deploy";
@@ -52,7 +54,7 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
     const candidates = environments.filter((e) => !isDefault || e.config.autoDeploy);
     let isHead: boolean | undefined;
     for (const { name, config } of candidates) {
-      if (io.inFlight(name).includes(event.sha)) continue; // e.g. a parked merge commit that just turned green
+      if ((await io.inFlight(name)).includes(event.sha)) continue; // e.g. a parked merge commit that just turned green
       // Cheapest first: the environment's records decide most events (feature-branch CI, locks) without reading CI.
       const records = await listEnvironmentRecords(io.octokit, target, name);
       const lock = currentLockState(records, { defaultBranch: io.defaultBranch, ttlSeconds: config.lockTtlSeconds }, new Date().toISOString());
@@ -87,18 +89,22 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
 }
 
 async function explainSkip(io: AutoDeployIo, sha: string, environment: string, reason: string): Promise<void> {
-  const key = `${io.owner}/${io.repo}@${sha}#${environment}`;
-  if (io.explained.has(key)) return;
-  io.explained.add(key);
-  if (io.explained.size > 10_000) io.explained.delete(io.explained.values().next().value as string);
-  await io.octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
-    owner: io.owner,
-    repo: io.repo,
-    sha,
-    // success, not failure or pending: the commit is fine, and any other state would make
-    // GitHub refuse other people's deployments of it (required_contexts defaults to all contexts).
-    state: "success",
-    context: AUTO_DEPLOY_CONTEXT,
-    description: truncate(reason),
+  const repository = `${io.owner}/${io.repo}`;
+  await io.outbox.add({
+    key: `commit-status:${repository}@${sha}:${AUTO_DEPLOY_CONTEXT}:${environment}`,
+    group: `commit:${repository}@${sha}`,
+    installationId: io.installationId,
+    supersedable: false,
+    route: "POST /repos/{owner}/{repo}/statuses/{sha}",
+    params: {
+      owner: io.owner,
+      repo: io.repo,
+      sha,
+      // success, not failure or pending: the commit is fine, and any other state would make
+      // GitHub refuse other people's deployments of it (required_contexts defaults to all contexts).
+      state: "success",
+      context: AUTO_DEPLOY_CONTEXT,
+      description: truncate(reason),
+    },
   });
 }

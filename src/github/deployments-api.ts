@@ -3,6 +3,7 @@
  * an environment's records (locks are replayed from them), their status
  * history (rollback), creating deployments, and merging the default branch.
  */
+import { isObject } from "../core/json.js";
 import type { DeploymentRecord } from "../core/record.js";
 import { isDeployTask } from "../decisions/is-deploy-task.js";
 import { deploymentPayload } from "../decisions/read-deployment.js";
@@ -18,8 +19,6 @@ interface RepoTarget {
   repo: string;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const str = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
 
 /** A deployments API item, read defensively. */
@@ -67,9 +66,9 @@ export async function listEnvironmentHistory(api: RequestApi, target: RepoTarget
   return history;
 }
 
-/** Creates a deployment heaven has already vetted: no auto-merge, no required contexts (heaven checks CI itself). */
-export async function createDeployment(api: RequestApi, target: RepoTarget, deployment: NewDeployment): Promise<{ id: number }> {
-  const { status, data } = await api.request("POST /repos/{owner}/{repo}/deployments", {
+/** The body of a deployment heaven has already vetted: no auto-merge, no required contexts (heaven checks CI itself). */
+export function newDeploymentParams(target: RepoTarget, deployment: NewDeployment): Record<string, unknown> {
+  return {
     ...target,
     ref: deployment.ref,
     environment: deployment.environment,
@@ -79,7 +78,11 @@ export async function createDeployment(api: RequestApi, target: RepoTarget, depl
     auto_merge: false,
     required_contexts: [],
     production_environment: deployment.environment === "production",
-  });
+  };
+}
+
+export async function createDeployment(api: RequestApi, target: RepoTarget, deployment: NewDeployment): Promise<{ id: number }> {
+  const { status, data } = await api.request("POST /repos/{owner}/{repo}/deployments", newDeploymentParams(target, deployment));
   if (status !== 201 || !isObject(data) || typeof data.id !== "number") {
     throw new Error(`GitHub did not create the deployment: ${isObject(data) ? str(data.message, `HTTP ${status}`) : `HTTP ${status}`}`);
   }

@@ -8,6 +8,7 @@
 import merge from "deepmerge";
 import { CONFIG_FILE } from "../decisions/resolve-config.js";
 import type { ConfigRead } from "../core/sources.js";
+import { describeGitHubError, isGitHubUnavailable } from "./describe-github-error.js";
 
 export interface ConfigApi {
   config: {
@@ -29,13 +30,10 @@ export async function loadHeavenConfig(octokit: ConfigApi, target: { owner: stri
     });
     return { ok: true, file: files.some((file) => file.config !== null) ? config : null };
   } catch (error) {
+    if (isGitHubUnavailable(error)) return { ok: false, error: `could not read ${CONFIG_FILE}: ${describeGitHubError(error)}; deploy again` };
     // Probot's config plugin wraps the parser's error (which names line and column) as the cause.
     const cause = (error as { cause?: unknown }).cause;
     const message = (cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error)).split("\n")[0];
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === "number") {
-      return { ok: false, error: `could not read ${CONFIG_FILE} from GitHub (HTTP ${status}); deploy again` };
-    }
     return { ok: false, error: `${CONFIG_FILE} is not valid YAML: ${message}` };
   }
 }

@@ -1,14 +1,22 @@
 /**
  * Probot's Octokit with heaven's rate-limit policy: throttling stays on (it
- * spaces writes as GitHub asks), a request hit by a rate limit is retried
- * twice before it fails and the deployment says so, and a conflict (409) is an
- * answer, not something to retry.
+ * spaces each installation's writes as GitHub asks), a request hit by a rate
+ * limit is retried twice before it fails and the deployment says so, and a
+ * conflict (409) is an answer, not something to retry. Writes that go through
+ * the outbox are never retried here: the outbox retries them itself.
  */
 import { ProbotOctokit } from "probot";
 
-type LimitHandler = (retryAfter: number, options: { method: string; url: string }, octokit: { log: { warn: (msg: string) => void } }, retryCount: number) => boolean;
+type LimitHandler = (
+  retryAfter: number,
+  options: { method: string; url: string; request?: { heavenOutbox?: unknown } },
+  octokit: { log: { warn: (msg: string) => void } },
+  retryCount: number,
+) => boolean;
 
 const retryTwice: LimitHandler = (retryAfter, options, octokit, retryCount) => {
+  // The outbox waits out rate limits itself, on disk and for the whole installation.
+  if (options.request?.heavenOutbox === true) return false;
   octokit.log.warn(`GitHub rate limit on ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter} s`);
   return retryCount < 2;
 };

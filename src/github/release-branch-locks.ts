@@ -6,8 +6,9 @@
 import { currentLockState } from "../decisions/lock-state.js";
 import { UNLOCK_TASK } from "../core/record.js";
 import { configuredEnvironments } from "../decisions/resolve-config.js";
-import { createDeployment, listEnvironmentRecords, toRecord, type RequestApi } from "./deployments-api.js";
+import { listEnvironmentRecords, newDeploymentParams, toRecord, type RequestApi } from "./deployments-api.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
+import type { OutboxWrite } from "./outbox.js";
 
 export interface ReleaseIo {
   octokit: RequestApi & ConfigApi;
@@ -16,6 +17,9 @@ export interface ReleaseIo {
   defaultBranch: string;
   knownProviders: readonly string[];
   defaultTimeoutSeconds: number;
+  installationId: number;
+  /** The unlock is a write heaven must not lose: it goes through the outbox, once per lock. */
+  outbox: { add(write: OutboxWrite): Promise<unknown> };
 }
 
 export async function releaseBranchLocks(io: ReleaseIo, pull: { branch: string; number: number; merged: boolean; actor: string }): Promise<string[]> {
@@ -33,12 +37,19 @@ export async function releaseBranchLocks(io: ReleaseIo, pull: { branch: string; 
     const records = await listEnvironmentRecords(io.octokit, target, environment);
     const state = currentLockState(records, { defaultBranch: io.defaultBranch, ttlSeconds }, new Date().toISOString());
     if (state.kind !== "locked" || state.lock.kind !== "branch" || state.lock.branch !== pull.branch) continue;
-    await createDeployment(io.octokit, target, {
-      ref: io.defaultBranch,
-      environment,
-      task: UNLOCK_TASK,
-      payload: { reason, actor: pull.actor, heaven: { releases_branch: pull.branch } },
-      description: reason,
+    await io.outbox.add({
+      key: `unlock:${io.owner}/${io.repo}#${environment}:lock-${state.lock.recordId}`,
+      group: `repository:${io.owner}/${io.repo}`,
+      installationId: io.installationId,
+      supersedable: false,
+      route: "POST /repos/{owner}/{repo}/deployments",
+      params: newDeploymentParams(target, {
+        ref: io.defaultBranch,
+        environment,
+        task: UNLOCK_TASK,
+        payload: { reason, actor: pull.actor, heaven: { releases_branch: pull.branch } },
+        description: reason,
+      }),
     });
     released.push(environment);
   }

@@ -1,16 +1,19 @@
 /**
- * `status`, `check_suite`, `check_run`, `workflow_run`: CI moved on a
- * commit. Parked deployments of it wake up; when CI has settled on a branch
- * head, auto-deploy planning runs after the webhook is answered.
+ * `status`, `check_suite`, `check_run`, `workflow_run` and `push`: CI moved
+ * on a commit. Parked deployments of it wake up; when CI has settled on a
+ * branch head, auto-deploy planning runs after the webhook is answered.
  */
 import type { Context } from "probot";
-import type { Deployer } from "../deploy/deployer.js";
+import { laneOf } from "../core/job.js";
 import { readCiEvent, type CiEvent, type CiEventName } from "../decisions/read-ci-event.js";
 import { autoDeployOnGreen } from "../github/auto-deploy.js";
+import type { OutboxWrite } from "../github/outbox.js";
 import { PlanQueue } from "../github/plan-queue.js";
+import type { Deployer } from "../pipeline/deployer.js";
 
 export interface CiHandlerOptions {
   deployer: Deployer;
+  outbox: { add(write: OutboxWrite): Promise<unknown> };
   knownProviders: readonly string[];
   defaultTimeoutSeconds: number;
 }
@@ -24,17 +27,16 @@ export function pushAsCiEvent(payload: { after?: unknown; ref?: unknown; deleted
 
 export function handleCiEvent(options: CiHandlerOptions) {
   const plans = new PlanQueue();
-  const explained = new Set<string>();
 
   return (name: CiEventName | "push") =>
     async (context: Context<CiEventName | "push">): Promise<void> => {
       const event = name === "push" ? pushAsCiEvent(context.payload as { after?: unknown; ref?: unknown; deleted?: unknown }) : readCiEvent(name, context.payload);
-      const repository = context.payload.repository;
+      const { repository, installation } = context.payload;
       // Only settled CI can change a verdict that was "pending".
       if (event === undefined || !event.completed) return;
-      const woken = options.deployer.ciChanged(repository.full_name, event.sha);
+      const woken = await options.deployer.ciSettled(repository.full_name, event.sha);
       if (woken > 0) context.log.info({ sha: event.sha, woken }, "CI settled: parked deployments re-checked");
-      if (event.branches.length === 0) return;
+      if (event.branches.length === 0 || installation === undefined) return;
 
       const io = {
         octokit: context.octokit,
@@ -43,9 +45,10 @@ export function handleCiEvent(options: CiHandlerOptions) {
         defaultBranch: repository.default_branch,
         knownProviders: options.knownProviders,
         defaultTimeoutSeconds: options.defaultTimeoutSeconds,
+        installationId: installation.id,
         log: context.log,
-        explained,
-        inFlight: (environment: string) => options.deployer.inFlightShas(repository.full_name, environment),
+        outbox: options.outbox,
+        inFlight: (environment: string) => options.deployer.shasInFlight(laneOf(repository.full_name, environment)),
       };
       plans.schedule(
         repository.full_name,

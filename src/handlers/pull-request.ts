@@ -1,18 +1,26 @@
 /** `pull_request.closed`: the branch's environment locks are released (after the webhook is answered). */
 import type { Context } from "probot";
+import type { OutboxWrite } from "../github/outbox.js";
 import { releaseBranchLocks } from "../github/release-branch-locks.js";
 
-export function handlePullRequestClosed(options: { knownProviders: readonly string[]; defaultTimeoutSeconds: number }) {
+export interface PullRequestHandlerOptions {
+  knownProviders: readonly string[];
+  defaultTimeoutSeconds: number;
+  outbox: { add(write: OutboxWrite): Promise<unknown> };
+}
+
+export function handlePullRequestClosed(options: PullRequestHandlerOptions) {
   return async (context: Context<"pull_request.closed">): Promise<void> => {
-    const { pull_request: pull, repository, sender } = context.payload;
+    const { pull_request: pull, repository, sender, installation } = context.payload;
     // A fork's branch cannot hold a lock in this repository.
-    if (pull.head.repo?.full_name !== repository.full_name) return;
+    if (pull.head.repo?.full_name !== repository.full_name || installation === undefined) return;
     const io = {
+      ...options,
       octokit: context.octokit,
       owner: repository.owner.login,
       repo: repository.name,
       defaultBranch: repository.default_branch,
-      ...options,
+      installationId: installation.id,
     };
     const closed = { branch: pull.head.ref, number: pull.number, merged: pull.merged === true, actor: pull.merged_by?.login ?? sender.login };
     void releaseBranchLocks(io, closed).then(

@@ -8,11 +8,20 @@
  * with git, merges are real merges, compare counts real commits. Creating a
  * deployment delivers a `deployment` webhook to heaven, as GitHub does, once
  * the test has set `deliver`.
+ *
+ * Every webhook it sends is recorded as a delivery, as GitHub records them
+ * (see fake-deliveries.ts), and the App webhook delivery API lists and
+ * redelivers them. Tests can also take GitHub down for a while (`outage`),
+ * fail chosen requests (`fail`, with rate-limit headers), and revoke the
+ * installation tokens it minted (`revokeTokens`).
  */
 import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { webhookExample } from "./examples.js";
+import { DeliveryLog, type Deliver, type HookDelivery } from "./fake-deliveries.js";
+
+export type { Deliver, DeliverAnswer, HookDelivery } from "./fake-deliveries.js";
 
 export interface RecordedRequest {
   method: string;
@@ -20,6 +29,10 @@ export interface RecordedRequest {
   /** The query string's parameters (last value wins). */
   query: Record<string, string>;
   body: Record<string, unknown> | undefined;
+  /** The Authorization header as sent. */
+  authorization: string | undefined;
+  /** The credential it carried, without its scheme: an installation token (`ghs_…`) or the App's JWT. */
+  token: string | undefined;
 }
 
 export interface DeploymentStatusBody {
@@ -80,8 +93,17 @@ export interface NewDeploymentInput {
   creator: { login: string; type?: string };
 }
 
-/** Sends a webhook to heaven (heaven-server's `webhook`). */
-export type Deliver = (event: string, payload: unknown) => Promise<{ status: number }>;
+/** How a failed request answers: extra headers (`retry-after`, `x-ratelimit-*`) and the message. */
+export interface FailureResponse {
+  headers?: Record<string, string>;
+  message?: string;
+}
+
+interface Outage {
+  until: number;
+  method?: string;
+  path?: RegExp;
+}
 
 type Waiter = { test: () => boolean; resolve: () => void };
 
@@ -128,13 +150,15 @@ export class FakeGitHub {
   readonly deploymentStatuses = new Map<number, DeploymentStatusBody[]>();
   /** Every deployment created through the API or `createDeployment`, oldest first. */
   readonly deployments: StoredDeployment[] = [];
-  /** Webhook deliveries heaven did not answer with 2xx (it should answer every one). */
-  readonly failedDeliveries: Array<{ event: string; status: number | string }> = [];
-  /** Set by the test once heaven runs; without it created deployments deliver no webhook. */
+  /** Set by the test once heaven runs; without it every webhook is recorded as failed to connect. */
   deliver: Deliver | undefined;
   private nextDeploymentId: number;
   private readonly repos = new Map<string, RepoState>();
-  private readonly failures: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
+  private readonly failures: Array<{ method: string; path: RegExp; status: number; times: number; response: FailureResponse }> = [];
+  private outages: Outage[] = [];
+  private readonly minted: string[] = [];
+  private readonly revoked = new Set<string>();
+  private readonly deliveryLog = new DeliveryLog({ deliver: () => this.deliver, recorded: () => this.notify() });
   private waiters: Waiter[] = [];
   private server: Server | undefined;
   host = "";
@@ -161,9 +185,56 @@ export class FakeGitHub {
     this.repo(fullName).registered = { dir: options.dir, defaultBranch: options.defaultBranch ?? "main", installationId: options.installationId ?? 1 };
   }
 
-  /** The next `times` requests matching method and path get `status`. */
-  fail(method: string, path: RegExp, status: number, times = 1): void {
-    this.failures.push({ method, path, status, times });
+  /** Webhook deliveries heaven did not answer with 2xx while `deliver` was set (it should answer every one). */
+  get failedDeliveries(): Array<{ event: string; status: number | string }> {
+    return this.deliveryLog.failed;
+  }
+
+  /** The next `times` requests matching method and path get `status` (with `response.headers`, to play rate limits). */
+  fail(method: string, path: RegExp, status: number, times = 1, response: FailureResponse = {}): void {
+    this.failures.push({ method, path, status, times, response });
+  }
+
+  /** GitHub is down: matching API requests (all, by default) answer 503 for `ms` of wall-clock time. Returns a way to end it early. */
+  outage(ms: number, match: { method?: string; path?: RegExp } = {}): { end: () => void } {
+    const outage: Outage = { until: Date.now() + ms, ...match };
+    this.outages.push(outage);
+    const end = () => {
+      this.outages = this.outages.filter((o) => o !== outage);
+    };
+    return { end };
+  }
+
+  /** Ends every outage now. */
+  endOutages(): void {
+    this.outages = [];
+  }
+
+  /** Every installation token minted so far answers 401 from now on; returns how many. */
+  revokeTokens(): number {
+    for (const token of this.minted) this.revoked.add(token);
+    return this.minted.length;
+  }
+
+  /** Installation tokens minted (`POST /app/installations/:id/access_tokens`), oldest first. */
+  mintedTokens(): readonly string[] {
+    return this.minted;
+  }
+
+  /** Every webhook delivery attempt, oldest first (the API lists them newest first). */
+  deliveries(): HookDelivery[] {
+    return this.deliveryLog.list();
+  }
+
+  /** The first delivery attempt for which `pick` holds, once there is one. */
+  waitForDelivery(pick: (d: HookDelivery) => boolean, what = "a webhook delivery"): Promise<HookDelivery> {
+    const found = () => this.deliveries().find(pick);
+    return this.waitFor(() => found() !== undefined, what).then(() => found() as HookDelivery);
+  }
+
+  /** Sends heaven a webhook as GitHub does (a fresh GUID, recorded as a delivery). */
+  sendWebhook(event: string, payload: unknown): Promise<HookDelivery> {
+    return this.deliveryLog.send(event, payload);
   }
 
   statusesOf(deploymentId: number): DeploymentStatusBody[] {
@@ -218,10 +289,10 @@ export class FakeGitHub {
   async deliverDeployment(id: number): Promise<void> {
     const stored = this.deployments.find((d) => d.id === id);
     if (stored === undefined) throw new Error(`fake GitHub: no deployment ${id}`);
-    await this.send("deployment", this.deploymentEvent(stored));
+    await this.deliveryLog.send("deployment", this.deploymentEvent(stored));
   }
 
-  /** Resolves once `test` holds (checked on every request and every deployment stored); see `waitTimeoutMs`. */
+  /** Resolves once `test` holds (checked on every request, deployment stored and delivery recorded); see `waitTimeoutMs`. */
   waitFor(test: () => boolean, what = "a condition"): Promise<void> {
     return new Promise((resolve, reject) => {
       if (test()) return resolve();
@@ -346,16 +417,6 @@ export class FakeGitHub {
     return this.forRepository(event, d.repository);
   }
 
-  private async send(event: string, payload: unknown): Promise<void> {
-    if (this.deliver === undefined) return;
-    try {
-      const answer = await this.deliver(event, payload);
-      if (answer.status >= 300) this.failedDeliveries.push({ event, status: answer.status });
-    } catch (error) {
-      this.failedDeliveries.push({ event, status: error instanceof Error ? error.message : String(error) });
-    }
-  }
-
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -365,20 +426,21 @@ export class FakeGitHub {
     const query = Object.fromEntries(url.searchParams.entries());
     const method = req.method ?? "GET";
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
-    this.requests.push({ method, path, query, body });
+    const authorization = req.headers.authorization;
+    const token = authorization === undefined ? undefined : authorization.replace(/^(token|bearer)\s+/i, "");
+    this.requests.push({ method, path, query, body, authorization, token });
 
     let answered = false;
-    const reply = (status: number, data: unknown, type = "application/json; charset=utf-8") => {
+    const reply = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       answered = true;
-      res.writeHead(status, { "content-type": type });
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
       res.end(status === 204 ? undefined : typeof data === "string" ? data : JSON.stringify(data));
     };
-    let after: (() => Promise<void>) | undefined;
+    let after: (() => Promise<unknown>) | undefined;
 
-    const failure = this.failures.find((f) => f.times > 0 && f.method === method && f.path.test(path));
-    if (failure !== undefined) {
-      failure.times -= 1;
-      reply(failure.status, { message: "fake GitHub failure" });
+    const refusal = this.refusal(method, path, token);
+    if (refusal !== undefined) {
+      reply(refusal.status, { message: refusal.message }, refusal.headers);
       return this.notify();
     }
 
@@ -391,20 +453,42 @@ export class FakeGitHub {
     if (after !== undefined) await after();
   }
 
+  /** An outage, an injected failure, or a revoked token: the answer instead of the route's. */
+  private refusal(method: string, path: string, token: string | undefined): { status: number; message: string; headers?: Record<string, string> } | undefined {
+    const now = Date.now();
+    this.outages = this.outages.filter((o) => o.until > now);
+    if (this.outages.some((o) => (o.method === undefined || o.method === method) && (o.path === undefined || o.path.test(path)))) {
+      return { status: 503, message: "fake GitHub outage" };
+    }
+    const failure = this.failures.find((f) => f.times > 0 && f.method === method && f.path.test(path));
+    if (failure !== undefined) {
+      failure.times -= 1;
+      return { status: failure.status, message: failure.response.message ?? "fake GitHub failure", headers: failure.response.headers };
+    }
+    if (token !== undefined && this.revoked.has(token)) return { status: 401, message: "Bad credentials" };
+    return undefined;
+  }
+
   /** Answers one request; returns work to do after the answer (a webhook GitHub sends). */
   private route(
     method: string,
     path: string,
     query: Record<string, string>,
     body: Record<string, unknown> | undefined,
-    reply: (status: number, data: unknown, type?: string) => void,
-  ): (() => Promise<void>) | undefined {
+    reply: (status: number, data: unknown, headers?: Record<string, string>) => void,
+  ): (() => Promise<unknown>) | undefined {
     const notFound = (message = "Not Found") => reply(404, { message });
     let match: RegExpExecArray | null;
     const repoRoute = (rest: string) => new RegExp(`^/repos/([^/]+/[^/]+)${rest}$`).exec(path);
 
+    const deliveryRoute = this.deliveryLog.route(method, path, query, reply, `http://${this.host}/api/v3`);
+    if (deliveryRoute.handled) return deliveryRoute.after;
+
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
-      reply(201, { token: "ghs_faketoken0123456789", expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+      // A new token each time (40 characters, like GitHub's), so tests can tell which one a request used.
+      const token = `ghs_faketoken${String(this.minted.length + 1).padStart(27, "0")}`;
+      this.minted.push(token);
+      reply(201, { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" });
     } else if (method === "GET" && (match = repoRoute("/contents/\\.github/heaven\\.yml"))) {
       const state = this.repo(match[1] as string);
       let config = state.config;
@@ -413,7 +497,7 @@ export class FakeGitHub {
         if (shown.ok) config = shown.stdout;
       }
       if (config === undefined) notFound();
-      else reply(200, config, "application/vnd.github.raw; charset=utf-8");
+      else reply(200, config, { "content-type": "application/vnd.github.raw; charset=utf-8" });
     } else if (method === "GET" && (match = repoRoute("/commits/([0-9a-f]+)/status"))) {
       const statuses = this.repo(match[1] as string).statuses.get(match[2] as string) ?? [];
       reply(200, { state: "pending", total_count: statuses.length, statuses });
@@ -470,7 +554,7 @@ export class FakeGitHub {
         creator: HEAVEN_BOT,
       });
       reply(201, this.deploymentJson(stored));
-      return () => this.send("deployment", this.deploymentEvent(stored));
+      return () => this.deliveryLog.send("deployment", this.deploymentEvent(stored));
     } else if (method === "POST" && (match = repoRoute("/merges"))) {
       const registered = this.repo(match[1] as string).registered;
       if (registered === undefined) return void notFound();

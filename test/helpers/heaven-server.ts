@@ -21,7 +21,8 @@ async function freePort(): Promise<number> {
 export interface HeavenProcess {
   url: string;
   output: () => string;
-  webhook: (event: string, payload: unknown, options?: { secret?: string }) => Promise<Response>;
+  /** A signed webhook; `delivery` is its `X-GitHub-Delivery` GUID (a fresh one by default). */
+  webhook: (event: string, payload: unknown, options?: { secret?: string; delivery?: string }) => Promise<Response>;
   stop: () => Promise<number | null>;
 }
 
@@ -64,14 +65,14 @@ export async function startHeaven(options: { githubHost: string; dataDir: string
     void exited.then((code) => reject(new Error(`heaven exited with ${code} before listening:\n${output}`)));
   });
 
-  const webhook = async (event: string, payload: unknown, { secret = WEBHOOK_SECRET } = {}) => {
+  const webhook = async (event: string, payload: unknown, { secret = WEBHOOK_SECRET, delivery = randomUUID() }: { secret?: string; delivery?: string } = {}) => {
     const body = JSON.stringify(payload);
     return fetch(`${url}/api/github/webhooks`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         "x-github-event": event,
-        "x-github-delivery": randomUUID(),
+        "x-github-delivery": delivery,
         "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
       },
       body,

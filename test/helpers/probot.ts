@@ -1,10 +1,14 @@
 /** A Probot instance wired to heaven for integration tests (nock answers GitHub). */
 import { generateKeyPairSync } from "node:crypto";
+import { join } from "node:path";
 import { Probot, ProbotOctokit } from "probot";
 import nock from "nock";
 import { providers } from "../../providers/index.js";
-import { Deployer } from "../../src/deploy/deployer.js";
+import { Workspaces } from "../../src/engine/workspace.js";
+import type { Outbox } from "../../src/github/outbox.js";
 import { heavenApp } from "../../src/index.js";
+import { Deployer } from "../../src/pipeline/deployer.js";
+import { EmbeddedQueue } from "../../src/queue/embedded-queue.js";
 
 let privateKey: string | undefined;
 function testPrivateKey(): string {
@@ -19,21 +23,28 @@ function testPrivateKey(): string {
 export interface TestApp {
   probot: Probot;
   deployer: Deployer;
+  queue: EmbeddedQueue;
+  outbox: Outbox;
   logSecret: string;
+  /** Nothing runs or waits for a worker, and every GitHub write has gone out (or been given up). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
 }
+
+/** Writes as fast as the test can take them: pacing is measured in the benchmark, not here. */
+export const UNPACED = { minSpacingMs: 0, perMinute: 1_000_000, perHour: 1_000_000 };
 
 export async function testApp(options: { dataDir: string; retry?: boolean; concurrency?: number }): Promise<TestApp> {
   const logSecret = "test-log-secret-0123456789";
-  const deployer = new Deployer({
+  const baseEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+  const queue = await EmbeddedQueue.open({ journalFile: join(options.dataDir, "journal.jsonl"), concurrency: options.concurrency ?? 2 });
+  const deployer = new Deployer(queue, {
     dataDir: options.dataDir,
     baseUrl: "https://heaven.example.com",
     logSecret,
-    concurrency: options.concurrency ?? 2,
-    defaultTimeoutSeconds: 30,
-    providers,
-    baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    secrets: [],
-    killGraceMs: 200,
+    canPark: true,
+    abortReason: "heaven's shutdown",
+    pipeline: { providers, workspaces: new Workspaces(options.dataDir, baseEnv), defaultTimeoutSeconds: 30, baseEnv, secrets: [], killGraceMs: 200 },
   });
   // The function form is the one that really turns throttling off (see TOOLCHAIN.md).
   const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({
@@ -42,11 +53,25 @@ export async function testApp(options: { dataDir: string; retry?: boolean; concu
     throttle: { ...o.throttle, enabled: false },
   }));
   const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), Octokit, logLevel: "fatal" });
-  await probot.load(heavenApp({ deployer, dataDir: options.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: 30 }), {
-    cwd: process.cwd(),
-    addHandler: () => undefined,
-  });
-  return { probot, deployer, logSecret };
+  const heaven = heavenApp({ deployer, dataDir: options.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: 30, outboxPacing: UNPACED });
+  await probot.load(heaven.app, { cwd: process.cwd(), addHandler: () => undefined });
+  const { outbox } = await heaven.loaded;
+  return {
+    probot,
+    deployer,
+    queue,
+    outbox,
+    logSecret,
+    idle: async () => {
+      await queue.idle();
+      await outbox.idle();
+    },
+    close: async () => {
+      await queue.drain(0);
+      await queue.close();
+      await outbox.close();
+    },
+  };
 }
 
 export interface ApiCall {

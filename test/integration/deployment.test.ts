@@ -25,7 +25,8 @@ beforeEach(async () => {
   app = await testApp({ dataDir: join(tmp.path, "data") });
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await app.close();
   nock.cleanAll();
   tmp.remove();
 });
@@ -83,7 +84,7 @@ describe("a deployment event", () => {
       .reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${repo.sha} production master`);
     const statuses = statusBodies(calls);
@@ -118,7 +119,7 @@ describe("a deployment event", () => {
       .reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls)).toEqual([
@@ -148,7 +149,7 @@ describe("a deployment event", () => {
     await receive(deploymentEvent(repo, repo.sha));
     // The deployment parks (no final status); the pending status is written after the webhook is answered.
     await next((c) => c.path === statusesPath());
-    await app.deployer.idle();
+    await app.idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls)).toEqual([
@@ -163,7 +164,7 @@ describe("a deployment event", () => {
     scope.get(CONFIG_PATH).reply(200, "").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha, { payload: { force: true } }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(readFileSync(marker, "utf8")).toContain(repo.sha);
     expect(statusBodies(calls).map((s) => s.state)).toEqual(["in_progress", "success"]);
@@ -176,7 +177,7 @@ describe("a deployment event", () => {
     scope.get(CONFIG_PATH).reply(200, "timeout: five minutes\n").post(statusesPath()).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls)).toEqual([
@@ -190,7 +191,7 @@ describe("a deployment event", () => {
     scope.get(CONFIG_PATH).reply(200, "environments: [production\n").post(statusesPath()).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls)).toEqual([
       expect.objectContaining({ state: "error", description: expect.stringMatching(/^\.github\/heaven\.yml is not valid YAML: /) }),
@@ -203,7 +204,7 @@ describe("a deployment event", () => {
     scope.get(CONFIG_PATH).reply(200, "environments:\n  production:\n").post(statusesPath()).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha, { environment: "prod" }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls)).toEqual([
       expect.objectContaining({ state: "error", description: 'environment "prod" is not in .github/heaven.yml (configured: production)' }),
@@ -219,7 +220,7 @@ describe("a deployment event", () => {
     scope.get(CONFIG_PATH).reply(200, "").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha, { payload: { force: true, config: { provider: "shell", script: "script/other" } } }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls).at(-1)).toMatchObject({ state: "failure", description: 'script/other exited 4: "other"' });
   });
@@ -230,7 +231,7 @@ describe("a deployment event", () => {
     scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
       ["in_progress", `deploying master (${repo.sha.slice(0, 7)}) to production`],
@@ -252,7 +253,7 @@ describe("a deployment event", () => {
     // Opening a FIFO blocks until the script reads it: off the event loop, please.
     const { writeFile } = await import("node:fs/promises");
     await writeFile(join(tmp.path, "gate"), "go\n");
-    await app.deployer.idle();
+    await app.idle();
 
     expect(queued.body).toMatchObject({ state: "queued", description: "waiting for deployment 1 (master to production)" });
     const second = calls.filter((c) => c.path.endsWith("/deployments/2/statuses")).map((c) => c.body?.state);
@@ -268,7 +269,7 @@ describe("a deployment event", () => {
     const event = deploymentEvent(repo, repo.sha);
     await receive(event, "same-delivery");
     await receive(event, "same-delivery");
-    await app.deployer.idle();
+    await app.idle();
 
     expect(readFileSync(join(tmp.path, "runs"), "utf8")).toBe("run\n");
     expect(statusBodies(calls)).toHaveLength(2);
@@ -297,14 +298,15 @@ describe("a deployment event", () => {
     scope.get(CONFIG_PATH).reply(200, "required_contexts: []\n").get(RECORDS_PATH).query(true).reply(200, []).post(statusesPath()).times(2).reply(201, {});
 
     await receive(deploymentEvent(repo, missing));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls).at(-1)).toMatchObject({ state: "error", description: "commit 0123456 is not in Codertocat/Hello-World; was it force-pushed away?" });
   });
 });
 
 describe("when GitHub fails", () => {
-  it("retries a final status that got a 502 so it is not lost", async () => {
+  it("retries a final status that got a 502 so it is not lost, after asking GitHub whether the 502 landed anyway", async () => {
+    await app.close();
     app = await testApp({ dataDir: join(tmp.path, "data-retry"), retry: true });
     const { repo } = originWith();
     const { scope, calls } = githubScope();
@@ -318,13 +320,18 @@ describe("when GitHub fails", () => {
       .reply(201, {})
       .post(statusesPath())
       .reply(502, { message: "Server Error" })
+      // A 502 can hide a write that landed: the outbox looks before it posts a final status again.
+      .get(statusesPath())
+      .query(true)
+      .reply(200, [{ id: 1, state: "in_progress", description: "deploying" }])
       .post(statusesPath())
       .reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls).map((s) => s.state)).toEqual(["in_progress", "success", "success"]);
+    expect(calls.filter((call) => call.method === "GET" && call.path.startsWith(statusesPath()))).toHaveLength(1);
     expect(scope.pendingMocks()).toEqual([]);
   });
 
@@ -346,12 +353,12 @@ describe("when GitHub fails", () => {
       .reply(201, {});
 
     await receive(deploymentEvent(repo, repo.sha, { id: 7 }), "d7");
-    await app.deployer.idle();
+    await app.idle();
     await receive(deploymentEvent(repo, repo.sha, { id: 8 }), "d8");
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
-      ["error", "could not read .github/heaven.yml from GitHub (HTTP 500); deploy again"],
+      ["error", "could not read .github/heaven.yml: GitHub answered HTTP 500 (boom); deploy again"],
       ["in_progress", expect.any(String)],
       ["success", expect.any(String)],
     ]);

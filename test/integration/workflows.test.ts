@@ -50,7 +50,8 @@ beforeEach(async () => {
   app = await testApp({ dataDir: join(tmp.path, "data") });
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await app.close();
   nock.emitter.removeListener("no match", onNoMatch);
   nock.cleanAll();
   tmp.remove();
@@ -265,7 +266,7 @@ describe("locks kept in deployment records", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { task: "deploy:lock", description: "db maintenance" }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls)).toEqual([expect.objectContaining({ state: "success", description: "locked by @Codertocat: db maintenance" })]);
     expect(existsSync(marker)).toBe(false);
@@ -281,7 +282,7 @@ describe("locks kept in deployment records", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { task: "deploy:lock", description: "release freeze" }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls)).toEqual([
       expect.objectContaining({ state: "error", description: "already locked by @alice since 2024-05-01 12:00 UTC: db maintenance" }),
@@ -297,7 +298,7 @@ describe("locks kept in deployment records", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { task: "deploy:unlock" }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls)).toEqual([expect.objectContaining({ state: "success", description: "unlocked by @Codertocat (was locked by @alice)" })]);
     expect(existsSync(marker)).toBe(false);
@@ -316,10 +317,10 @@ describe("locks kept in deployment records", () => {
       creator: "heaven[bot]",
       creatorType: "Bot",
       description: "pull request #42 merged",
-      payload: { reason: "pull request #42 merged", actor: "bob", heaven: { releases_branch: "topic" } },
+      payload: { reason: "pull request #42 merged", actor: "bob", heaven: { releases_branch: "topic", key: "unlock:Codertocat/Hello-World#production:lock-950" } },
     });
     await receive("deployment", unlock);
-    await app.deployer.idle();
+    await app.idle();
 
     expect(statusBodies(calls)).toEqual([expect.objectContaining({ state: "success", description: "unlocked by @bob (pull request #42 merged)" })]);
   });
@@ -334,7 +335,7 @@ describe("deploying to a locked environment", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls)).toEqual([
@@ -356,7 +357,7 @@ describe("deploying to a locked environment", () => {
     scope.post(statusesPath()).times(2).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { payload: { force: true } }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${repo.sha} production master`);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -375,7 +376,7 @@ describe("deploying to a locked environment", () => {
     scope.post(statusesPath()).times(2).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { creator: "alice" }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${repo.sha} production master`);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -399,7 +400,7 @@ describe("a deployment whose CI is pending", () => {
 
     await receive("deployment", deploymentEvent(repo, repo.sha));
     const waiting = await next((call) => call.path === statusesPath());
-    await app.deployer.idle();
+    await app.idle();
 
     expect(waiting.body).toMatchObject({ state: "pending", description: `waiting for CI on ${repo.sha.slice(0, 7)}: test` });
     expect(existsSync(marker)).toBe(false);
@@ -407,7 +408,7 @@ describe("a deployment whose CI is pending", () => {
 
     await receive("check_run", checkRunEvent(repo.sha, DEFAULT_BRANCH));
     await next(finalStatus());
-    await app.deployer.idle();
+    await app.idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${repo.sha} production master`);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -429,10 +430,10 @@ describe("a deployment whose CI is pending", () => {
 
     await receive("deployment", deploymentEvent(repo, repo.sha));
     await next((call) => call.path === statusesPath());
-    await app.deployer.idle();
+    await app.idle();
     await receive("check_run", checkRunEvent(repo.sha, DEFAULT_BRANCH, "failure"));
     await next(finalStatus());
-    await app.deployer.idle();
+    await app.idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -594,12 +595,13 @@ describe("a pull request that closes", () => {
     await receive("pull_request", pullRequestClosed({ number: 42, merged: true, headRef: "topic", mergedBy: "bob" }));
     const unlock = await next(isCreate);
 
+    // heaven.key: how the outbox knows after a restart that GitHub already has this deployment.
     expect(unlock.body).toEqual({
       ref: DEFAULT_BRANCH,
       environment: "production",
       task: "deploy:unlock",
       description: "pull request #42 merged",
-      payload: { reason: "pull request #42 merged", actor: "bob", heaven: { releases_branch: "topic" } },
+      payload: { reason: "pull request #42 merged", actor: "bob", heaven: { releases_branch: "topic", key: "unlock:Codertocat/Hello-World#production:lock-950" } },
       auto_merge: false,
       required_contexts: [],
       production_environment: true,
@@ -661,48 +663,66 @@ describe("a branch that is behind the default branch", () => {
     return { ...origin, topic, merge };
   }
 
-  it("gets the default branch merged in, waits for CI on the merge commit, then deploys that commit", async () => {
+  it("merges the default branch in and ships the merge commit as a deployment of its own, which waits for the branch's CI and then deploys", async () => {
     const { marker, config, repo, topic, merge } = originWithTopic();
     const { scope, calls, next } = githubScope();
     const short = merge.slice(0, 7);
-    scope.get(CONFIG_PATH).times(3).reply(200, config);
-    answerRecords(scope, [], 2);
+    // Deployment 1001, then 1002 (heaven's), then 1002 again once CI settles, then auto-deploy planning.
+    scope.get(CONFIG_PATH).times(4).reply(200, config);
+    answerRecords(scope, [], 3);
     scope
       .get(`${API}/compare/${topic}...${DEFAULT_BRANCH}`)
       .query(true)
       .reply(200, { status: "ahead", ahead_by: 2, behind_by: 0 })
       .post(`${API}/merges`)
-      .reply(201, { sha: merge, commit: { message: `Merge ${DEFAULT_BRANCH} into topic` } })
-      .get(`${API}/compare/${merge}...${DEFAULT_BRANCH}`)
-      .query(true)
-      .reply(200, { status: "behind", ahead_by: 0, behind_by: 2 });
-    // Auto-deploy planning sees the new head of topic go green too, and leaves it to the parked
-    // deployment that is about to deploy it: no records, branch or CI reads, no second deployment.
+      .reply(201, { sha: merge, commit: { message: `Merge ${DEFAULT_BRANCH} into topic` } });
     // The branch's own commit reported "test": the merge commit must report it green too.
     answerCi(scope, topic, green);
+    scope.post(DEPLOYMENTS).reply(201, record({ id: 1002, sha: merge, ref: "topic", creator: "heaven[bot]", creatorType: "Bot" }));
+    scope.post(statusesPath(1001)).reply(201, {});
+    // Auto-deploy planning sees the new head of topic go green too, and leaves it to the parked
+    // deployment that is about to deploy it: no records, branch or CI reads, no third deployment.
     answerCi(scope, merge, pending);
-    answerCi(scope, merge, green, 1);
-    scope.post(statusesPath()).times(3).reply(201, {});
+    answerCi(scope, merge, green);
+    scope.post(statusesPath(1002)).times(3).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, topic, { ref: "topic" }));
-    const waiting = await next((call) => call.path === statusesPath());
-    await app.deployer.idle();
+    await app.idle();
 
-    expect(waiting.body).toMatchObject({ state: "pending", description: `merged ${DEFAULT_BRANCH} into topic as ${short}; waiting for CI on ${short}: test` });
+    const created = calls.find(isCreate);
+    expect(created?.body).toMatchObject({
+      ref: "topic",
+      environment: "production",
+      task: "deploy",
+      auto_merge: false,
+      required_contexts: [],
+      description: `${DEFAULT_BRANCH} merged into topic for deployment 1001`,
+      payload: { notify: { user: "Codertocat" }, merge_default_branch: false, heaven: { merged_for: 1001, required_contexts: ["test"] } },
+    });
     expect(calls.find((call) => call.path === `${API}/merges`)?.body).toEqual({
       base: "topic",
       head: DEFAULT_BRANCH,
       commit_message: `Merge ${DEFAULT_BRANCH} into topic (heaven, before deploying)`,
     });
+    expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
+      ["inactive", `merged ${DEFAULT_BRANCH} into topic as ${short}; that commit deploys as deployment 1002`],
+    ]);
+
+    // GitHub sends the new deployment's webhook, as it does for every deployment created.
+    const heavens = { id: 1002, ref: "topic", creator: "heaven[bot]", creatorType: "Bot", payload: created?.body?.payload };
+    await receive("deployment", deploymentEvent(repo, merge, heavens), "delivery-1002");
+    const waiting = await next((call) => call.path === statusesPath(1002));
+    await app.idle();
+    expect(waiting.body).toMatchObject({ state: "pending", description: `waiting for CI on ${short}: test` });
     expect(existsSync(marker)).toBe(false);
 
     await receive("check_run", checkRunEvent(merge, "topic"));
-    await next(finalStatus());
-    await app.deployer.idle();
+    await next(finalStatus(1002));
+    await app.idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${merge} production topic`);
-    expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
-      ["pending", `merged ${DEFAULT_BRANCH} into topic as ${short}; waiting for CI on ${short}: test`],
+    expect(statusBodies(calls).slice(1).map((s) => [s.state, s.description])).toEqual([
+      ["pending", `waiting for CI on ${short}: test`],
       ["in_progress", `deploying topic (${short}) to production`],
       ["success", expect.stringMatching(/^script\/deploy succeeded in \d+ s$/)],
     ]);
@@ -725,7 +745,7 @@ describe("a branch that is behind the default branch", () => {
       .reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, topic, { ref: "topic" }));
-    await app.deployer.idle();
+    await app.idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls)).toEqual([
@@ -758,7 +778,7 @@ describe("rollback", () => {
       .reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, HEAD, { task: "deploy:rollback" }));
-    await app.deployer.idle();
+    await app.idle();
 
     const created = calls.find(isCreate);
     expect(created?.body).toMatchObject({

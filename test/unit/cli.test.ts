@@ -94,7 +94,7 @@ describe("heaven deploy", () => {
     const { code, stdout } = await heaven(["deploy", origin.dir, "production", "feature", "--task", "migrate"]);
     expect(code).toBe(0);
     expect(stdout).toContain(`deploying feature (${featureSha}) to production: 2.0-feature`);
-    expect(stdout).toContain("task migrate by");
+    expect(stdout).toContain("task deploy:migrate by");
   });
 
   it("deploys from a file:// URL", async () => {

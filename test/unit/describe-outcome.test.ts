@@ -107,9 +107,9 @@ describe("describeOutcome", () => {
     });
 
     it("reports an aborted deployment as an error that asks to deploy again", () => {
-      expect(describeOutcome({ kind: "aborted", reason: "heaven is shutting down" })).toEqual({
+      expect(describeOutcome({ kind: "aborted", reason: "heaven's shutdown" })).toEqual({
         state: "error",
-        description: "stopped before it finished: heaven is shutting down; deploy again",
+        description: "stopped by heaven's shutdown before it finished; deploy again",
       });
     });
 

@@ -2,15 +2,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { providers } from "../../providers/index.js";
-import { runPipeline, type PipelineDeps, type PipelineRun } from "../../src/deploy/pipeline.js";
-import type { DeploymentReporter, FinalReport, StartedReport } from "../../src/deploy/reporter.js";
+import type { CheckRun, CommitStatus } from "../../src/core/ci.js";
+import type { DeploymentEvent } from "../../src/core/events.js";
+import { laneOf } from "../../src/core/job.js";
 import type { DeploymentRequest } from "../../src/core/request.js";
 import type { ConfigRead, DeploymentSources } from "../../src/core/sources.js";
+import { describeOutcome } from "../../src/decisions/describe-outcome.js";
 import { Workspaces } from "../../src/engine/workspace.js";
+import { runPipeline, type PipelineDeps } from "../../src/pipeline/run-pipeline.js";
 import { startGitHttpServer } from "../helpers/git-http-server.js";
 import { createRepo, script, tempDir, type GitRepo } from "../helpers/git-repo.js";
 import { isDead, readPid } from "../helpers/process-state.js";
-import type { CheckRun, CommitStatus } from "../../src/core/ci.js";
 
 const PATH = process.env.PATH ?? "/usr/bin:/bin";
 const CONFIGURED_SECRET = "webhook-secret-value-0042";
@@ -74,7 +76,6 @@ function deps(): PipelineDeps {
     defaultTimeoutSeconds: 30,
     baseEnv,
     secrets: [CONFIGURED_SECRET],
-    shutdown: shutdown.signal,
     killGraceMs: 200,
   };
 }
@@ -122,31 +123,32 @@ function fakeSources(options: {
   return { sources, calls };
 }
 
-function fakeReporter() {
-  const events: ({ event: "queued"; description: string } | { event: "started"; report: StartedReport } | { event: "finished"; report: FinalReport })[] = [];
-  const reporter: DeploymentReporter = {
-    queued: (description) => events.push({ event: "queued", description }),
-    started: (report) => events.push({ event: "started", report }),
-    finished: async (report) => {
-      events.push({ event: "finished", report });
-    },
-  };
-  return { reporter, events };
-}
-
+/**
+ * Runs one deployment through the pipeline as the deployer does: `events`
+ * holds what it published, then the finished event the deployer publishes
+ * from its result; `result` is that outcome in words.
+ */
 async function deploy(options: { request?: DeploymentRequest; sources?: DeploymentSources; echo?: (line: string) => void; deps?: PipelineDeps } = {}) {
   const req = options.request ?? request();
-  const { reporter, events } = fakeReporter();
+  const events: DeploymentEvent[] = [];
   const logPath = join(dataDir, "logs", "octo", "app", `${req.id}.log`);
-  const run: PipelineRun = {
-    request: req,
-    sources: options.sources ?? fakeSources({}).sources,
-    reporter,
-    logPath,
-    logUrl: `https://heaven.example.com/logs/octo/app/${req.id}?sig=abc`,
-    echo: options.echo,
-  };
-  const result = await runPipeline(run, options.deps ?? deps());
+  const finished = await runPipeline(
+    {
+      job: { key: `test:${req.id}`, lane: laneOf(req.repository.fullName, req.environment), origin: { kind: "local" }, acceptedAt: Date.now(), request: req },
+      sources: options.sources ?? fakeSources({}).sources,
+      logPath,
+      publish: (event) => void events.push(event),
+      canPark: false,
+      signal: shutdown.signal,
+      abortReason: "heaven's shutdown",
+      processStarted: () => undefined,
+      echo: options.echo,
+    },
+    options.deps ?? deps(),
+  );
+  if (finished.kind !== "finished") throw new Error("the pipeline parked without a way to park");
+  events.push({ type: "finished", outcome: finished.outcome, environmentUrl: finished.environmentUrl });
+  const result = { ...describeOutcome(finished.outcome), environmentUrl: finished.environmentUrl };
   const log = () => readFileSync(logPath, "utf8");
   return { result, events, log, request: req, ran: () => existsSync(join(out, `env-${req.id}`)) };
 }
@@ -181,23 +183,8 @@ describe("runPipeline", () => {
       });
       expect(readFileSync(join(out, `pwd-${req.id}`), "utf8").trim()).toMatch(new RegExp(`^${dataDir}/checkouts/`));
       expect(events).toEqual([
-        {
-          event: "started",
-          report: {
-            description: `deploying main (${sha.slice(0, 7)}) to production`,
-            logUrl: `https://heaven.example.com/logs/octo/app/${req.id}?sig=abc`,
-            environmentUrl: "https://app.example.com",
-          },
-        },
-        {
-          event: "finished",
-          report: {
-            state: "success",
-            description: result.description,
-            logUrl: `https://heaven.example.com/logs/octo/app/${req.id}?sig=abc`,
-            environmentUrl: "https://app.example.com",
-          },
-        },
+        { type: "started", sha, forcedOver: undefined, environmentUrl: "https://app.example.com" },
+        { type: "finished", outcome: expect.objectContaining({ kind: "succeeded", what: "script/deploy" }), environmentUrl: "https://app.example.com" },
       ]);
     });
 
@@ -226,15 +213,29 @@ describe("runPipeline", () => {
       expect(checkoutsLeft()).toEqual([]);
     });
 
-    it("passes injection-shaped refs, environments and tasks as plain values and runs none of them", async () => {
+    it("passes injection-shaped refs and configured environment names as plain values and runs none of them", async () => {
       const ref = `$(touch ${out}/pwned-ref)`;
       const environment = `prod;touch ${out}/pwned-env`;
-      const task = `\`touch ${out}/pwned-task\``;
-      const req = request({ ref, environment, task });
-      const { result } = await deploy({ request: req, sources: fakeSources({ file: { script: "script/deploy" } }).sources });
+      const req = request({ ref, environment, task: "deploy:migrations" });
+      const file = { environments: { [environment]: { script: "script/deploy" } } };
+      const { result } = await deploy({ request: req, sources: fakeSources({ file }).sources });
       expect(result.state).toBe("success");
       expect(readFileSync(join(out, `branch-${req.id}`), "utf8")).toBe(ref);
-      expect(scriptEnv(req.id)).toMatchObject({ BRANCH: ref, DEPLOY_ENV: environment, DEPLOY_TASK: task });
+      expect(scriptEnv(req.id)).toMatchObject({ BRANCH: ref, DEPLOY_ENV: environment, DEPLOY_TASK: "deploy:migrations" });
+      expect(readdirSync(out).filter((name) => name.startsWith("pwned"))).toEqual([]);
+    });
+
+    it("refuses an environment name no configuration lists when it is shaped like a command, and a task that is not deploy:<name>", async () => {
+      const sources = fakeSources({ file: { script: "script/deploy" } }).sources;
+      const env = await deploy({ request: request({ environment: "production;id" }), sources });
+      expect(env.result).toMatchObject({
+        state: "error",
+        description: 'environment "production;id" contains ";", which shells treat specially; list it under environments in .github/heaven.yml to allow it',
+      });
+      expect(env.ran()).toBe(false);
+      const task = await deploy({ request: request({ task: `\`touch ${out}/pwned-task\`` }), sources });
+      expect(task.result).toMatchObject({ state: "error", description: expect.stringMatching(/^task ".*" is not deploy or deploy:<name>/) });
+      expect(task.ran()).toBe(false);
       expect(readdirSync(out).filter((name) => name.startsWith("pwned"))).toEqual([]);
     });
 
@@ -256,10 +257,7 @@ describe("runPipeline", () => {
     it("reports failure with the exit code and the last line the script printed", async () => {
       const { result, events } = await deploy({ sources: fakeSources({ file: { script: "script/fail", environment_url: "https://app.example.com" } }).sources });
       expect(result).toMatchObject({ state: "failure", description: 'script/fail exited 3: "migration failed"' });
-      expect(events.at(-1)).toEqual({
-        event: "finished",
-        report: expect.objectContaining({ state: "failure", environmentUrl: undefined }),
-      });
+      expect(events.at(-1)).toEqual({ type: "finished", outcome: expect.objectContaining({ kind: "failed" }), environmentUrl: undefined });
       expect(checkoutsLeft()).toEqual([]);
     });
 
@@ -306,7 +304,7 @@ describe("runPipeline", () => {
         sources: fakeSources({ file: { script: "script/hang" } }).sources,
         echo: (line) => line === "started" && shutdown.abort(),
       });
-      expect(result).toMatchObject({ state: "error", description: "stopped before it finished: heaven is shutting down; deploy again" });
+      expect(result).toMatchObject({ state: "error", description: "stopped by heaven's shutdown before it finished; deploy again" });
       expect(isDead(readPid(join(out, `pid-${req.id}`)))).toBe(true);
     });
   });
@@ -321,7 +319,7 @@ describe("runPipeline", () => {
       });
       expect(calls.ciState).toEqual([sha]);
       expect(ran()).toBe(false);
-      expect(events.map((e) => e.event)).toEqual(["finished"]);
+      expect(events.map((e) => e.type)).toEqual(["finished"]);
       expect(existsSync(join(dataDir, "repos"))).toBe(false);
     });
 
@@ -371,7 +369,7 @@ describe("runPipeline", () => {
       expect(result.description).toMatch(/^\.github\/heaven\.yml: environments\.production\.timeout: /);
       expect(ran()).toBe(false);
       expect(calls.ciState).toEqual([]);
-      expect(events.map((e) => e.event)).toEqual(["finished"]);
+      expect(events.map((e) => e.type)).toEqual(["finished"]);
     });
 
     it("reports the reader's error when the configuration cannot be read", async () => {
@@ -419,7 +417,7 @@ describe("runPipeline", () => {
       });
       const { result, events } = await deploy({ sources });
       expect(result).toMatchObject({ state: "error", description: "heaven failed unexpectedly: GitHub is down; see the log" });
-      expect(events.at(-1)?.event).toBe("finished");
+      expect(events.at(-1)?.type).toBe("finished");
     });
   });
 

@@ -32,6 +32,7 @@ describe("resolveConfig", () => {
     it("runs script/deploy with the shell provider and the default timeout when the repository has no file", () => {
       expect(resolve({ file: null })).toEqual({
         ok: true,
+        listed: false,
         config: {
           provider: "shell",
           script: "script/deploy",
@@ -41,6 +42,11 @@ describe("resolveConfig", () => {
           ...WORKFLOW_DEFAULTS,
         },
       });
+    });
+
+    it("says whether the file lists the environment (its name is then taken as configured)", () => {
+      expect(resolve({ file: { environments: { production: null } } })).toMatchObject({ ok: true, listed: true });
+      expect(resolve({ file: { timeout: 60 } })).toMatchObject({ ok: true, listed: false });
     });
 
     it("treats an empty file like no file", () => {

@@ -24,6 +24,7 @@ describe("loadSettings", () => {
         dataDir: resolve(".heaven"),
         concurrency: 2,
         defaultTimeoutSeconds: 300,
+        shutdownGraceSeconds: 600,
         logSecret: undefined,
         baseEnv: {},
         secrets: [],

@@ -3,12 +3,12 @@
  * successful deployment's sha in GitHub's records and deploy it as a new
  * deployment, so the records keep saying what is deployed where.
  */
-import { ownerOf } from "../decisions/lock-state.js";
-import { rollbackTarget } from "../decisions/rollback-target.js";
-import type { DeploymentRequest } from "../core/request.js";
-import type { DeploymentSources } from "../core/sources.js";
-import type { DeploymentOutcome } from "../core/outcome.js";
-import type { LogSink } from "../core/log.js";
+import { ownerOf } from "../../decisions/lock-state.js";
+import { rollbackTarget } from "../../decisions/rollback-target.js";
+import type { DeploymentRequest } from "../../core/request.js";
+import type { DeploymentSources } from "../../core/sources.js";
+import type { DeploymentOutcome } from "../../core/outcome.js";
+import type { LogSink } from "../../core/log.js";
 
 export async function handleRollback(request: DeploymentRequest, sources: DeploymentSources, log: LogSink): Promise<DeploymentOutcome> {
   if (sources.environmentHistory === undefined || sources.createDeployment === undefined || request.record === undefined) {

@@ -4,14 +4,14 @@
  * environment's lane, so two lock requests are ordered and never race, and a
  * restarted heaven knows every lock.
  */
-import { applyRecord, currentLockState, lockStateBefore, ownerOf, type LockRules } from "../decisions/lock-state.js";
-import { ROLLBACK_TASK, type DeploymentRecord } from "../core/record.js";
-import type { DeploymentRequest } from "../core/request.js";
-import type { DeploymentSources } from "../core/sources.js";
-import type { Lock } from "../core/lock.js";
-import type { DeploymentOutcome } from "../core/outcome.js";
-import type { DeploymentConfig } from "../core/config.js";
-import type { LogSink } from "../core/log.js";
+import { applyRecord, currentLockState, lockStateBefore, ownerOf, type LockRules } from "../../decisions/lock-state.js";
+import { ROLLBACK_TASK, type DeploymentRecord } from "../../core/record.js";
+import type { DeploymentRequest } from "../../core/request.js";
+import type { DeploymentSources } from "../../core/sources.js";
+import type { Lock } from "../../core/lock.js";
+import type { DeploymentOutcome } from "../../core/outcome.js";
+import type { DeploymentConfig } from "../../core/config.js";
+import type { LogSink } from "../../core/log.js";
 
 export type LockCheck = { kind: "free" } | { kind: "forced"; over: Lock } | { kind: "refused"; outcome: DeploymentOutcome };
 

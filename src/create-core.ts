@@ -1,0 +1,39 @@
+/** Builds the core from settings: shared by the server (journaled) and the command line (in memory). */
+import { join } from "node:path";
+import { providers } from "../providers/index.js";
+import { ensureLogSecret } from "./engine/log-secret.js";
+import { Workspaces } from "./engine/workspace.js";
+import { Deployer } from "./pipeline/deployer.js";
+import { EmbeddedQueue } from "./queue/embedded-queue.js";
+import type { Settings } from "./settings.js";
+
+export interface CoreOptions {
+  /** The server journals accepted work; the command line keeps nothing past its own run. */
+  journal: boolean;
+  abortReason: string;
+  killGraceMs?: number;
+}
+
+export async function createCore(settings: Settings, options: CoreOptions): Promise<{ deployer: Deployer; logSecret: string; queue: EmbeddedQueue }> {
+  const logSecret = await ensureLogSecret(settings.dataDir, settings.logSecret);
+  const queue = await EmbeddedQueue.open({
+    journalFile: options.journal ? join(settings.dataDir, "journal.jsonl") : undefined,
+    concurrency: settings.concurrency,
+  });
+  const deployer = new Deployer(queue, {
+    dataDir: settings.dataDir,
+    baseUrl: settings.baseUrl,
+    logSecret,
+    canPark: options.journal,
+    abortReason: options.abortReason,
+    pipeline: {
+      providers,
+      workspaces: new Workspaces(settings.dataDir, settings.baseEnv),
+      defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
+      baseEnv: settings.baseEnv,
+      secrets: [...settings.secrets, logSecret],
+      killGraceMs: options.killGraceMs,
+    },
+  });
+  return { deployer, logSecret, queue };
+}

@@ -1,0 +1,229 @@
+/**
+ * The durable outbox for the GitHub writes heaven must not lose: deployment
+ * statuses, commit statuses, created deployments. A write is on disk before
+ * `add` resolves and before it is attempted; it is retried (retry-policy)
+ * for up to `maxAgeMs`, across restarts, until GitHub takes it or answers
+ * that it never will.
+ *
+ * Writes of one group go out in order, one at a time; across groups of an
+ * installation the oldest eligible write goes first, paced (pacer.ts) to
+ * stay under GitHub's secondary limits; installations never wait on each
+ * other's pacing or pauses. A waiting intermediate status is dropped when a
+ * later write of its group arrives (coalescing). A write that may already
+ * have landed (sent before a restart, or answered with a 5xx) is checked
+ * with GitHub before it goes again (outbox-delivered.ts).
+ */
+import { DEFAULT_MAX_AGE_MS, formatDuration } from "../decisions/retry-policy.js";
+import { attemptWrite } from "./outbox-attempt.js";
+import { needsDeliveryCheck } from "./outbox-delivered.js";
+import { OutboxFile } from "./outbox-file.js";
+import { OutboxScheduler, type OutboxEntry } from "./outbox-scheduler.js";
+import { isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
+import { DEFAULT_PACING, Pacer, type Pacing } from "./pacer.js";
+
+export type { OutboxRoute, OutboxWrite } from "./outbox-state.js";
+
+export interface OutboxOctokit {
+  request(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
+  auth(options: { type: "installation"; refresh?: boolean }): Promise<unknown>;
+}
+
+export interface OutboxLog {
+  info(o: object, m: string): void;
+  warn(o: object, m: string): void;
+  error(o: object, m: string): void;
+}
+
+export interface OutboxOptions {
+  /** e.g. <data dir>/outbox.jsonl */
+  file: string;
+  octokitFor(installationId: number): Promise<OutboxOctokit>;
+  log: OutboxLog;
+  now?: () => number;
+  /** Defaults: 1000 ms apart, 80 a minute, 500 an hour, per installation. */
+  pacing?: Pacing;
+  /** Default 24 h. */
+  maxAgeMs?: number;
+  /** Default true; the benchmark turns it off to compare. */
+  coalesce?: boolean;
+  /** Requests in flight across installations; default 8. */
+  maxInFlight?: number;
+  /** The backoff's jitter source, a number in [0, 1); default Math.random. */
+  random?: () => number;
+}
+
+export interface OutboxCounts {
+  added: number;
+  delivered: number;
+  coalesced: number;
+  dropped: number;
+  pending: number;
+  /** Requests made to GitHub: writes and delivery checks. */
+  attempts: number;
+}
+
+export class Outbox {
+  private readonly scheduler: OutboxScheduler;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly watchers = new Set<() => void>();
+  private closed = false;
+  private readonly tally = { added: 0, delivered: 0, coalesced: 0, dropped: 0, attempts: 0 };
+  private readonly now: () => number;
+  private readonly maxAgeMs: number;
+
+  private constructor(
+    private readonly file: OutboxFile,
+    private readonly options: OutboxOptions,
+  ) {
+    this.now = options.now ?? (() => Date.now());
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.scheduler = new OutboxScheduler({
+      pacer: new Pacer(options.pacing ?? DEFAULT_PACING),
+      maxInFlight: options.maxInFlight ?? 8,
+      now: this.now,
+      busy: () => this.inFlight.size,
+      stale: (entry) => entry.stored.createdAt + this.maxAgeMs < this.now(),
+      start: (entry) => this.start(entry),
+      giveUpStale: (entry) => this.giveUp(entry, undefined, `not delivered within ${formatDuration(this.maxAgeMs)} of being accepted: giving up`),
+    });
+  }
+
+  static async open(options: OutboxOptions): Promise<{ outbox: Outbox; restored: number; skipped: string[] }> {
+    let outbox: Outbox | undefined;
+    const { file, skipped } = await OutboxFile.open(options.file, {
+      failed: (error) => options.log.error({ err: error }, "outbox: compacting the file failed; it keeps growing until the next try"),
+      settled: () => outbox?.notify(),
+    });
+    outbox = new Outbox(file, options);
+    const restored = pendingInOrder(file.state);
+    // Sent before the restart or not, nobody knows: check those where a second copy does harm.
+    for (const stored of restored) outbox.scheduler.enqueue(entryFor(stored, needsDeliveryCheck(stored.write)));
+    if (restored.length > 0) options.log.info({ restored: restored.length }, `outbox: ${restored.length} GitHub writes still to deliver from before the restart`);
+    outbox.scheduler.pump();
+    return { outbox, restored: restored.length, skipped };
+  }
+
+  /** Resolves once the write is durably on disk; delivery happens afterwards. */
+  async add(input: OutboxWrite): Promise<"added" | "duplicate"> {
+    if (this.closed) throw new Error(`outbox ${this.options.file} is closed; ${input.key} was not added`);
+    if (isKnown(this.file.state, input.key)) return "duplicate";
+    const write = withHeavenKey(input);
+    const stored: StoredWrite = { seq: this.file.state.nextSeq, createdAt: this.now(), write };
+    await this.file.add({ t: "add", ...stored });
+    this.tally.added += 1;
+    if (this.closed) return "added"; // on disk: the next open delivers it
+    if (this.options.coalesce ?? true) {
+      for (const entry of this.scheduler.supersededBy(stored)) this.finish(entry, "coalesced");
+    }
+    this.scheduler.enqueue(entryFor(stored, false));
+    this.scheduler.pump();
+    return "added";
+  }
+
+  /** Waits until nothing is pending or the time is up; returns how many are still pending (they stay on disk). */
+  async flush(timeoutMs: number): Promise<number> {
+    await this.until(timeoutMs);
+    return this.file.state.pending.size;
+  }
+
+  /** Resolves when nothing is pending or in flight. */
+  async idle(): Promise<void> {
+    await this.until(undefined);
+  }
+
+  /** Stops timers, waits for requests in flight, closes the file. Pending writes stay on disk. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.scheduler.stop();
+    await Promise.allSettled([...this.inFlight]);
+    await this.file.close();
+    this.notify();
+  }
+
+  counts(): OutboxCounts {
+    return { ...this.tally, pending: this.file.state.pending.size };
+  }
+
+  private start(entry: OutboxEntry): void {
+    entry.inFlight = true;
+    const run = this.attempt(entry).finally(() => {
+      entry.inFlight = false;
+      this.inFlight.delete(run);
+      if (!this.closed) this.scheduler.pump();
+      this.notify();
+    });
+    this.inFlight.add(run);
+  }
+
+  private async attempt(entry: OutboxEntry): Promise<void> {
+    const { write } = entry.stored;
+    const about = { key: write.key, route: write.route };
+    const outcome = await attemptWrite(entry, {
+      octokitFor: this.options.octokitFor,
+      now: this.now,
+      maxAgeMs: this.maxAgeMs,
+      random: this.options.random ?? Math.random,
+      counted: () => (this.tally.attempts += 1),
+    });
+    switch (outcome.kind) {
+      case "already-there":
+        this.options.log.info(about, "outbox: GitHub already has this write; not sending it again");
+        return this.finish(entry, "delivered");
+      case "delivered":
+        // A create-deployment answered 202: GitHub merged the default branch into the ref instead.
+        if (outcome.status === 202) this.options.log.warn({ ...about, status: 202 }, "outbox: GitHub accepted the write without making it");
+        return this.finish(entry, "delivered");
+      case "retry":
+        entry.notBefore = outcome.at;
+        if (outcome.pauseInstallationUntil !== undefined) this.scheduler.pause(write.installationId, outcome.pauseInstallationUntil);
+        this.options.log.warn({ ...about, status: outcome.status, retryAt: new Date(outcome.at).toISOString() }, `outbox: ${outcome.why}`);
+        return;
+      case "give-up":
+        return this.giveUp(entry, outcome.status, outcome.why);
+    }
+  }
+
+  private giveUp(entry: OutboxEntry, status: number | undefined, why: string): void {
+    const { write } = entry.stored;
+    this.options.log.error({ key: write.key, route: write.route, status, why }, `outbox: gave up on ${write.route} (${write.key}): ${why}`);
+    this.finish(entry, "dropped");
+  }
+
+  /** Done in memory at once; on disk soon (a crash before that means one more delivery check). */
+  private finish(entry: OutboxEntry, how: DoneHow): void {
+    this.scheduler.remove(entry);
+    this.tally[how] += 1;
+    const key = entry.stored.write.key;
+    this.file.done({ t: "done", key, how }).catch((error: unknown) => {
+      this.options.log.error({ key, err: error }, "outbox: could not record a finished write; it will be checked again after a restart");
+    });
+  }
+
+  /** Resolves when nothing is pending, in flight or being written, or after `timeoutMs`. */
+  private until(timeoutMs: number | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        if (!this.closed && (this.file.state.pending.size > 0 || this.inFlight.size > 0 || this.file.busy())) return;
+        done();
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(), timeoutMs);
+      timer?.unref();
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.watchers.delete(check);
+        resolve();
+      };
+      this.watchers.add(check);
+      check();
+    });
+  }
+
+  private notify(): void {
+    for (const check of [...this.watchers]) check();
+  }
+}
+
+function entryFor(stored: StoredWrite, check: boolean): OutboxEntry {
+  return { stored, notBefore: 0, inFlight: false, failures: 0, tokenRefreshed: false, check };
+}

@@ -1,0 +1,146 @@
+/**
+ * The core's front door, for the server and the command line alike: accepts
+ * jobs into the queue, runs the pipeline when their turn comes, and tells
+ * the sinks what happened. Knows nothing of Probot or of any one provider:
+ * where a job's sources come from and who listens is handed to `start`.
+ */
+import { appendFile } from "node:fs/promises";
+import type { DeploymentEvent, EventSink } from "../core/events.js";
+import type { DeploymentJob } from "../core/job.js";
+import type { DeployQueue, Enqueued, JobControl, JobResult, ProcessRecord, RestoreReport } from "../core/queue.js";
+import type { DeploymentSources } from "../core/sources.js";
+import { logFilePath, logKey, logUrl } from "../engine/log-links.js";
+import { killLeftoverGroup, recordProcessGroup } from "../engine/process-groups.js";
+import { runPipeline, type PipelineDeps } from "./run-pipeline.js";
+
+export interface DeployerOptions {
+  dataDir: string;
+  /** Public base URL of heaven, for log links. */
+  baseUrl: string;
+  logSecret: string;
+  pipeline: PipelineDeps;
+  /** The command line cannot wait for CI: there is none to wait for. */
+  canPark: boolean;
+  /** Who stops a deployment when the queue aborts it: "heaven's shutdown", "Ctrl-C". */
+  abortReason: string;
+}
+
+export interface DeployerIo {
+  /** Where a job's configuration, CI and locks come from: GitHub's API, or the repository on disk. */
+  sourcesFor(job: DeploymentJob): Promise<DeploymentSources>;
+  sinks: readonly EventSink[];
+  log: { info(object: object, message: string): void; error(object: object, message: string): void };
+  echo?: (line: string) => void;
+}
+
+/** The condition a job parked on CI waits for. */
+export const ciSettled = (repository: string, sha: string) => `ci:${repository}@${sha}`;
+
+export class Deployer {
+  private io: DeployerIo | undefined;
+
+  constructor(
+    readonly queue: DeployQueue,
+    private readonly options: DeployerOptions,
+  ) {}
+
+  get workspaces() {
+    return this.options.pipeline.workspaces;
+  }
+
+  /** Starts running jobs, first those an earlier process left behind. */
+  start(io: DeployerIo): Promise<RestoreReport> {
+    this.io = io;
+    return this.queue.process({ run: (job, control) => this.run(job, control), interrupted: (job, processes) => this.interrupted(job, processes) });
+  }
+
+  /** Journaled before it resolves; says `queued` at once when the job must wait. */
+  async accept(job: DeploymentJob): Promise<Enqueued> {
+    const enqueued = await this.queue.enqueue(job);
+    if (enqueued.kind === "added" && enqueued.position !== undefined) void this.publish(job, { type: "queued", position: enqueued.position });
+    return enqueued;
+  }
+
+  /** CI settled on a commit: deployments parked on it look again. */
+  ciSettled(repository: string, sha: string): Promise<number> {
+    return this.queue.wake(ciSettled(repository, sha));
+  }
+
+  /** The shas heaven will deploy to an environment (queued, running or parked), so auto-deploy asks for none twice. */
+  async shasInFlight(lane: string): Promise<string[]> {
+    return (await this.queue.list(lane)).map((entry) => entry.job.request.sha);
+  }
+
+  logUrlOf(job: DeploymentJob): string {
+    return logUrl(this.options.baseUrl, this.options.logSecret, logKey(job.request.repository.fullName, job.request.id));
+  }
+
+  private logPathOf(job: DeploymentJob): string {
+    return logFilePath(this.options.dataDir, logKey(job.request.repository.fullName, job.request.id));
+  }
+
+  private async run(job: DeploymentJob, control: JobControl): Promise<JobResult> {
+    const io = this.required();
+    let result;
+    try {
+      const sources = await io.sourcesFor(job);
+      result = await runPipeline(
+        {
+          job,
+          sources,
+          logPath: this.logPathOf(job),
+          publish: (event) => void this.publish(job, event),
+          canPark: this.options.canPark,
+          supersededBy: () => this.newerAutomatic(job),
+          signal: control.signal,
+          abortReason: this.options.abortReason,
+          processStarted: (pgid) => void control.processStarted(recordProcessGroup(pgid)).catch(() => undefined),
+          echo: io.echo,
+        },
+        this.options.pipeline,
+      );
+    } catch (error) {
+      // No sources (GitHub would not authenticate the installation): still a final status.
+      result = { kind: "finished" as const, outcome: { kind: "crashed" as const, message: error instanceof Error ? error.message : String(error) }, environmentUrl: undefined };
+    }
+    if (result.kind === "parked") {
+      await this.publish(result.job, { type: "waiting-for-ci", sha: result.sha, waiting: result.waiting, deadline: result.deadline });
+      return { kind: "park", job: result.job, until: result.deadline, wakeOn: ciSettled(job.request.repository.fullName, result.sha) };
+    }
+    // On disk in every sink before the queue records the job as finished: a crash in between repeats nothing twice.
+    await this.publish(job, { type: "finished", outcome: result.outcome, environmentUrl: result.environmentUrl });
+    return { kind: "done" };
+  }
+
+  /** A job that was running when heaven died: its leftover processes are killed, and it ends with one error. */
+  private async interrupted(job: DeploymentJob, processes: readonly ProcessRecord[]): Promise<void> {
+    const killed = processes.map((record) => ({ pgid: record.pgid, result: killLeftoverGroup(record) }));
+    this.io?.log.info({ key: job.key, killed }, "a deployment was running when heaven stopped; reporting it as interrupted");
+    const note = `heaven restarted while this deployment ran${killed.length > 0 ? `; its process groups: ${killed.map((k) => `${k.pgid} ${k.result}`).join(", ")}` : ""}\n`;
+    await appendFile(this.logPathOf(job), `${new Date().toISOString()} heaven: ${note}`).catch(() => undefined);
+    await this.publish(job, { type: "finished", outcome: { kind: "interrupted", processStopped: processes.length > 0 }, environmentUrl: undefined });
+  }
+
+  private async newerAutomatic(job: DeploymentJob): Promise<{ id: string; sha: string } | undefined> {
+    const waiting = (await this.queue.list(job.lane)).filter((e) => e.state === "queued" && e.job.request.automatic === true);
+    const newest = waiting.map((e) => e.job.request).sort((a, b) => Number(b.id) - Number(a.id))[0];
+    return newest !== undefined && Number(newest.id) > Number(job.request.id) ? { id: newest.id, sha: newest.sha } : undefined;
+  }
+
+  /** Never throws: a sink that fails is logged, and the deployment goes on. */
+  private async publish(job: DeploymentJob, event: DeploymentEvent): Promise<void> {
+    const io = this.io;
+    if (io === undefined) return;
+    const link = this.logUrlOf(job);
+    await Promise.all(
+      io.sinks.map((sink) =>
+        sink.publish(job, event, link).catch((error: unknown) => io.log.error({ err: error, key: job.key, event: event.type }, "a sink could not take an event")),
+      ),
+    );
+  }
+
+  private required(): DeployerIo {
+    if (this.io === undefined) throw new Error("the deployer has not been started");
+    return this.io;
+  }
+}

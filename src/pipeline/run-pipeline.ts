@@ -1,0 +1,105 @@
+/**
+ * One deployment, start to finish, as a list of steps: check the request,
+ * load the configuration, answer a lock task or check the lock, roll back,
+ * merge the default branch, check CI (or park), then check out and run the
+ * provider. Each step returns what the next takes or an outcome; whatever
+ * goes wrong ends as an outcome (never an exception), which the caller turns
+ * into a `finished` event.
+ */
+import type { DeploymentEvent } from "../core/events.js";
+import type { DeploymentJob } from "../core/job.js";
+import type { DeploymentOutcome } from "../core/outcome.js";
+import { ROLLBACK_TASK, LOCK_TASK, UNLOCK_TASK } from "../core/record.js";
+import { isFullSha } from "../core/sha.js";
+import type { DeploymentSources } from "../core/sources.js";
+import { describeOutcome } from "../decisions/describe-outcome.js";
+import { quoted } from "../decisions/check-request.js";
+import { DeploymentLog } from "../engine/deployment-log.js";
+import { checkCi } from "./steps/check-ci.js";
+import { checkLock, handleLockTask } from "./steps/check-lock.js";
+import { loadConfig } from "./steps/load-config.js";
+import { mergeDefaultBranch } from "./steps/merge-default-branch.js";
+import { handleRollback } from "./steps/roll-back.js";
+import { checkoutAndRun, type ProviderDeps, type ProviderRun } from "./steps/run-provider.js";
+
+export interface PipelineDeps extends ProviderDeps {
+  defaultTimeoutSeconds: number;
+  /** Values masked in every log line. */
+  secrets: readonly string[];
+}
+
+export interface PipelineRun extends ProviderRun {
+  job: DeploymentJob;
+  sources: DeploymentSources;
+  logPath: string;
+  /** Tells the sinks; not awaited, so a slow sink never holds the provider up. */
+  publish: (event: DeploymentEvent) => void;
+  /** Pending CI parks the deployment; false (the command line): pending CI refuses it. */
+  canPark: boolean;
+  /** A newer automatic deployment waiting in the same lane, if any. */
+  supersededBy?: () => Promise<{ id: string; sha: string } | undefined>;
+  echo?: ((line: string) => void) | undefined;
+  now?: () => number;
+}
+
+export type PipelineResult =
+  | { kind: "finished"; outcome: DeploymentOutcome; environmentUrl: string | undefined }
+  | { kind: "parked"; job: DeploymentJob; sha: string; waiting: string[]; deadline: number };
+
+export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise<PipelineResult> {
+  const { request } = run.job;
+  let log: DeploymentLog | undefined;
+  let result: PipelineResult;
+  try {
+    log = await DeploymentLog.open(run.logPath, { secrets: deps.secrets, echo: run.echo });
+    log.note(`deployment ${request.id}: ${request.ref} (${request.sha}) to ${request.environment}, task ${request.task}, by ${request.creator}`);
+    result = await deploy(run, deps, log);
+  } catch (error) {
+    result = { kind: "finished", outcome: { kind: "crashed", message: error instanceof Error ? error.message : String(error) }, environmentUrl: undefined };
+  }
+  if (result.kind === "parked") log?.note(`waiting for CI on ${result.sha.slice(0, 7)}: ${result.waiting.join(", ")}`);
+  else {
+    const status = describeOutcome(result.outcome);
+    log?.note(`${status.state}: ${status.description}`);
+    // The environment URL is shown only where the deployment reached it.
+    if (status.state !== "success") result = { ...result, environmentUrl: undefined };
+  }
+  await log?.close().catch(() => undefined);
+  return result;
+}
+
+async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog): Promise<PipelineResult> {
+  const { job, sources } = run;
+  const { request } = job;
+  let environmentUrl: string | undefined;
+  const finished = (outcome: DeploymentOutcome): PipelineResult => ({ kind: "finished", outcome, environmentUrl });
+
+  // 1. A request that names no commit is not read further.
+  if (!isFullSha(request.sha)) return finished({ kind: "bad-request", message: `${quoted(request.sha)} is not a commit sha` });
+  // 2. An automatic deployment with a newer one behind it in the lane gives way.
+  const newer = request.automatic === true ? await run.supersededBy?.() : undefined;
+  if (newer !== undefined) return finished({ kind: "superseded", by: newer });
+  // 3. Configuration from the default branch; the request checked against it.
+  const loaded = await loadConfig(request, sources, { knownProviders: Object.keys(deps.providers), defaultTimeoutSeconds: deps.defaultTimeoutSeconds });
+  if (loaded.kind !== "config") return finished(loaded);
+  const { config } = loaded;
+  environmentUrl = config.environmentUrl;
+  // 4. Locks: a lock task is answered here; anything else meets the lock.
+  if (request.task === LOCK_TASK || request.task === UNLOCK_TASK) return finished(await handleLockTask(request, config, sources, log));
+  const lock = await checkLock(request, config, sources, log, job.ciDeadline !== undefined);
+  if (lock.kind === "refused") return finished(lock.outcome);
+  // 5. A rollback becomes a new deployment of an earlier sha.
+  if (request.task === ROLLBACK_TASK || request.record?.payload.rollback === true) return finished(await handleRollback(request, sources, log));
+  log.note(`provider ${config.provider}, timeout ${config.timeoutSeconds} s`);
+  // 6. A branch behind the default branch gets it merged in; the merge commit ships as a new deployment.
+  const merged = await mergeDefaultBranch(request, config, sources, log);
+  if (merged.kind !== "unchanged") return finished(merged);
+  // 7. CI must be green; pending CI parks the deployment until it settles.
+  const now = run.now?.() ?? Date.now();
+  const ci = await checkCi(request, config, sources, log, { canPark: run.canPark, deadline: job.ciDeadline, now });
+  if (ci.kind === "outcome") return finished(ci.outcome);
+  if (ci.kind === "wait") return { kind: "parked", job: { ...job, ciDeadline: ci.deadline }, sha: ci.sha, waiting: ci.waiting, deadline: ci.deadline };
+  // 8. Ship it.
+  run.publish({ type: "started", sha: request.sha, forcedOver: lock.kind === "forced" ? lock.over : undefined, environmentUrl: config.environmentUrl });
+  return finished(await checkoutAndRun(request, config, sources, log, deps, run));
+}

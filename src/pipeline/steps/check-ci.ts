@@ -1,0 +1,56 @@
+/**
+ * Step: is the sha green? Pending CI parks the deployment (it holds no
+ * worker while it waits), red CI refuses it naming the checks.
+ */
+import type { DeploymentConfig } from "../../core/config.js";
+import type { LogSink } from "../../core/log.js";
+import type { DeploymentOutcome } from "../../core/outcome.js";
+import type { DeploymentRequest } from "../../core/request.js";
+import type { DeploymentSources } from "../../core/sources.js";
+import { evaluateCi } from "../../decisions/ci-gate.js";
+
+/** heaven's own commit statuses (heaven/auto-deploy) never gate a deployment. */
+export const HEAVEN_CONTEXT_PREFIX = "heaven/";
+
+export type CiStep =
+  | { kind: "green" }
+  | { kind: "wait"; sha: string; waiting: string[]; deadline: number }
+  | { kind: "outcome"; outcome: DeploymentOutcome };
+
+export async function checkCi(
+  request: DeploymentRequest,
+  config: DeploymentConfig,
+  sources: DeploymentSources,
+  log: LogSink,
+  parking: { canPark: boolean; deadline: number | undefined; now: number },
+): Promise<CiStep> {
+  if (request.force) return skipped(log, "the deployment is forced");
+  if (config.requiredContexts?.length === 0) return skipped(log, "required_contexts is []");
+  if (sources.ciState === undefined) return skipped(log, "no GitHub to ask");
+  const state = await sources.ciState(request.sha);
+  const verdict = evaluateCi({ required: config.requiredContexts ?? request.requiredContexts, ...state, ignorePrefix: HEAVEN_CONTEXT_PREFIX });
+  if (verdict.kind === "green") {
+    log.note(verdict.contexts.length > 0 ? `CI green: ${verdict.contexts.join(", ")}` : "CI: no contexts reported on this commit");
+    return { kind: "green" };
+  }
+  if (verdict.kind === "red" || !parking.canPark) return { kind: "outcome", outcome: { kind: "ci-blocked", sha: request.sha, verdict } };
+  const waiting = [...verdict.pending, ...verdict.missing];
+  const deadline = parking.deadline ?? parking.now + config.ciTimeoutSeconds * 1000;
+  if (parking.now >= deadline) {
+    return { kind: "outcome", outcome: { kind: "ci-timed-out", sha: request.sha, waiting, minutes: Math.round(config.ciTimeoutSeconds / 60) } };
+  }
+  return { kind: "wait", sha: request.sha, waiting, deadline };
+}
+
+function skipped(log: LogSink, why: string): CiStep {
+  log.note(`CI not checked: ${why}`);
+  return { kind: "green" };
+}
+
+/** The CI contexts reported on `sha` (not heaven's own): what a merge commit of it must pass too. */
+export async function contextsReportedOn(sha: string, config: DeploymentConfig, sources: DeploymentSources): Promise<string[] | undefined> {
+  if (config.requiredContexts !== undefined || sources.ciState === undefined) return undefined;
+  const { statuses, checkRuns } = await sources.ciState(sha);
+  const names = [...statuses.map((s) => s.context), ...checkRuns.map((r) => r.name)];
+  return [...new Set(names)].filter((name) => !name.startsWith(HEAVEN_CONTEXT_PREFIX)).sort();
+}

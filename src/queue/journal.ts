@@ -1,0 +1,71 @@
+/**
+ * The journal on disk: every accepted job and each step of its life, fsync'd
+ * before the queue acts on it, so a crash loses nothing that was accepted.
+ * Compacted on open and whenever it has grown well past what it holds.
+ * Without a file (the command line) it only keeps the state in memory.
+ */
+import { AppendLog } from "../engine/append-log.js";
+import {
+  applyJournalRecord,
+  compactJournal,
+  emptyJournalState,
+  foldJournal,
+  parseJournalRecord,
+  type JournalRecord,
+  type JournalState,
+} from "./journal-state.js";
+
+/** Compact once the file holds this many lines more than the compacted form would. */
+const COMPACT_SLACK = 2_000;
+
+export class Journal {
+  /** Acceptances being written: not yet in the state, but a compaction must keep them. */
+  private readonly accepting = new Set<JournalRecord>();
+
+  private constructor(
+    private readonly log: AppendLog<JournalRecord> | undefined,
+    readonly state: JournalState,
+  ) {}
+
+  /** `skipped` says which lines could not be read (a torn last line, a damaged file). */
+  static async open(file: string | undefined): Promise<{ journal: Journal; skipped: string[] }> {
+    if (file === undefined) return { journal: new Journal(undefined, emptyJournalState()), skipped: [] };
+    const { log, records, skipped } = await AppendLog.open(file, parseJournalRecord);
+    const journal = new Journal(log, foldJournal(records));
+    await log.rewrite(compactJournal(journal.state));
+    return { journal, skipped };
+  }
+
+  /**
+   * Resolves once the record is on disk. An acceptance counts only once it
+   * is written (a failed one must not make the redelivery a duplicate); any
+   * other step is true at once, written or not.
+   */
+  async append(record: JournalRecord): Promise<void> {
+    if (record.t !== "accepted") applyJournalRecord(this.state, record);
+    else this.accepting.add(record);
+    try {
+      await this.log?.append(record);
+    } finally {
+      this.accepting.delete(record);
+    }
+    if (record.t === "accepted") applyJournalRecord(this.state, record);
+    if (this.log !== undefined && this.log.lines > this.state.live.size * 4 + COMPACT_SLACK) await this.compact(this.log);
+  }
+
+  private compacting: Promise<void> | undefined;
+
+  /** One compaction at a time; acceptances still being written are kept. */
+  private compact(log: AppendLog<JournalRecord>): Promise<void> {
+    this.compacting ??= log.rewrite([...compactJournal(this.state), ...this.accepting]).finally(() => (this.compacting = undefined));
+    return this.compacting;
+  }
+
+  hasSeen(key: string): boolean {
+    return this.state.live.has(key) || this.state.finished.has(key);
+  }
+
+  async close(): Promise<void> {
+    await this.log?.close();
+  }
+}
