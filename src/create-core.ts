@@ -5,6 +5,7 @@ import { ensureLogSecret } from "./engine/log-secret.js";
 import { Workspaces } from "./engine/workspace.js";
 import { Deployer } from "./pipeline/deployer.js";
 import { EmbeddedQueue } from "./queue/embedded-queue.js";
+import { importParked } from "./queue/import-parked.js";
 import type { Settings } from "./settings.js";
 
 export interface CoreOptions {
@@ -14,7 +15,17 @@ export interface CoreOptions {
   killGraceMs?: number;
 }
 
-export async function createCore(settings: Settings, options: CoreOptions): Promise<{ deployer: Deployer; logSecret: string; queue: EmbeddedQueue }> {
+export interface Core {
+  deployer: Deployer;
+  logSecret: string;
+  queue: EmbeddedQueue;
+  /** What start-up found that could not be read (journal lines, parked files of an older heaven). */
+  skipped: string[];
+  /** Deployments an older heaven left waiting for CI, now jobs of the queue. */
+  imported: number;
+}
+
+export async function createCore(settings: Settings, options: CoreOptions): Promise<Core> {
   const logSecret = await ensureLogSecret(settings.dataDir, settings.logSecret);
   const queue = await EmbeddedQueue.open({
     journalFile: options.journal ? join(settings.dataDir, "journal.jsonl") : undefined,
@@ -35,5 +46,6 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
       killGraceMs: options.killGraceMs,
     },
   });
-  return { deployer, logSecret, queue };
+  const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
+  return { deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported };
 }

@@ -15,7 +15,7 @@ import { stopOnSignals } from "./shutdown.js";
 async function main(): Promise<void> {
   applyDotEnv(process.env);
   const settings = loadSettings(process.env);
-  const { deployer, logSecret, queue } = await createCore(settings, { journal: true, abortReason: "heaven's shutdown" });
+  const { deployer, logSecret, queue, imported, skipped } = await createCore(settings, { journal: true, abortReason: "heaven's shutdown" });
   const heaven = heavenApp({
     deployer,
     dataDir: settings.dataDir,
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   // Probot's own SIGINT handler exits ~100 ms after the signal, racing heaven's shutdown.
   for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
   const { app, outbox } = await heaven.loaded;
+  if (imported > 0) app.log.info(`${imported} deployments an older heaven left waiting for CI are now in the journal`);
+  for (const line of skipped) app.log.error(line);
   // Only once heaven listens: a redelivered webhook must find it.
   const redelivery = startRedelivery(() => app.auth(), { log: app.log });
   stopOnSignals(

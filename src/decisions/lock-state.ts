@@ -12,10 +12,12 @@
  * by deploying a branch other than the default one, which keeps others from
  * deploying over a topic branch until someone ships the default branch again.
  */
-import { LOCK_TASK, UNLOCK_TASK, type DeploymentRecord } from "../core/record.js";
+import { isObject } from "../core/json.js";
 import type { Lock, LockState } from "../core/lock.js";
-import { DESCRIPTION_LIMIT, truncate } from "./text.js";
+import { LOCK_TASK, UNLOCK_TASK, type DeploymentRecord } from "../core/record.js";
+import { isFullSha } from "../core/sha.js";
 import { isDeployTask } from "./is-deploy-task.js";
+import { DESCRIPTION_LIMIT, truncate } from "./text.js";
 
 
 export interface LockRules {
@@ -36,11 +38,8 @@ export type LockEffect =
   | { kind: "no-effect" };
 
 const UNLOCKED: LockState = { kind: "unlocked" };
-const FULL_SHA = /^[0-9a-f]{40}$/;
 const NO_REASON = "no reason given";
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 const positiveSeconds = (value: unknown): number | undefined =>
@@ -103,7 +102,7 @@ function branchLock(record: DeploymentRecord, owner: string, branch: string): Lo
 function refKind(ref: string, defaultBranch: string): { kind: "default" } | { kind: "branch"; branch: string } | { kind: "commit" } {
   const name = ref.trim().replace(/^refs\/heads\//, "");
   if (name === defaultBranch.replace(/^refs\/heads\//, "")) return { kind: "default" };
-  if (name === "" || FULL_SHA.test(name)) return { kind: "commit" };
+  if (name === "" || isFullSha(name)) return { kind: "commit" };
   return { kind: "branch", branch: name };
 }
 

@@ -4,6 +4,8 @@
  * and whether CI just finished something. Pure and defensive: a payload that
  * names no full commit sha reads as undefined.
  */
+import { isFullSha } from "../core/sha.js";
+import { isObject, type JsonObject } from "../core/json.js";
 
 export interface CiEvent {
   /** Full 40-character sha, lower case. */
@@ -15,14 +17,11 @@ export interface CiEvent {
 
 export type CiEventName = "status" | "check_suite" | "check_run" | "workflow_run";
 
-type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const name = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 function fullSha(value: unknown): string | undefined {
-  return typeof value === "string" && FULL_SHA.test(value) ? value.toLowerCase() : undefined;
+  return typeof value === "string" && isFullSha(value.toLowerCase()) ? value.toLowerCase() : undefined;
 }
 
 function event(sha: unknown, branches: readonly unknown[], completed: boolean): CiEvent | undefined {
@@ -33,7 +32,7 @@ function event(sha: unknown, branches: readonly unknown[], completed: boolean): 
 }
 
 /** `check_suite`, `check_run` and `workflow_run` finish with the action `completed`. */
-function actionCompleted(payload: Json): boolean | undefined {
+function actionCompleted(payload: JsonObject): boolean | undefined {
   return typeof payload.action === "string" ? payload.action === "completed" : undefined;
 }
 

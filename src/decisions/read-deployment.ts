@@ -2,15 +2,14 @@
  * A `deployment` webhook payload, read defensively into a deployment request.
  * Pure. A payload is data: nothing here is trusted to have the right shape.
  */
+import { isObject, type JsonObject } from "../core/json.js";
 import type { DeploymentRequest } from "../core/request.js";
 
 export type DeploymentRead =
   | { ok: true; request: DeploymentRequest; owner: string; repo: string; deploymentId: number }
   | { ok: false; reason: string; owner?: string; repo?: string; deploymentId?: number };
 
-type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
 function stringList(value: unknown): string[] | undefined {
@@ -18,7 +17,7 @@ function stringList(value: unknown): string[] | undefined {
 }
 
 /** hubot-deploy and old API clients send the payload as a JSON string. */
-export function deploymentPayload(value: unknown): Json {
+export function deploymentPayload(value: unknown): JsonObject {
   if (isObject(value)) return value;
   if (typeof value === "string") {
     try {

@@ -9,6 +9,7 @@
  * installation; a client error will not change by asking again; a server
  * or network failure is retried with exponential backoff.
  */
+import { formatDuration } from "./text.js";
 
 export interface FailedRequest {
   /** HTTP status; undefined when no answer came (Octokit reports fetch failures as 500 with a `cause`). */
@@ -118,11 +119,4 @@ function withinAge(at: number, context: RetryContext, why: string): RetryDecisio
     kind: "give-up",
     why: `not delivered within ${formatDuration(context.maxAgeMs)} of being accepted (${context.attempts} attempts; last: ${why}): giving up`,
   };
-}
-
-/** `30 s`, `1.5 s`, `24 h`: how waits and limits read in logs. */
-export function formatDuration(ms: number): string {
-  const seconds = ms / 1000;
-  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
-  return `${Math.round(seconds * 10) / 10} s`;
 }

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { isFullSha } from "../core/sha.js";
 import { git, gitComplaint } from "./git.js";
 
 export type Checkout = { kind: "ready"; dir: string; release: () => Promise<void> } | { kind: "failed"; message: string };
@@ -19,12 +20,6 @@ export interface CheckoutRequest {
   sha: string;
   token?: string | undefined;
   note?: (text: string) => void;
-}
-
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
-export function isFullSha(value: string): boolean {
-  return SHA.test(value);
 }
 
 export class Workspaces {

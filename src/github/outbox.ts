@@ -13,7 +13,8 @@
  * have landed (sent before a restart, or answered with a 5xx) is checked
  * with GitHub before it goes again (outbox-delivered.ts).
  */
-import { DEFAULT_MAX_AGE_MS, formatDuration } from "../decisions/retry-policy.js";
+import { DEFAULT_MAX_AGE_MS } from "../decisions/retry-policy.js";
+import { formatDuration } from "../decisions/text.js";
 import { attemptWrite } from "./outbox-attempt.js";
 import { needsDeliveryCheck } from "./outbox-delivered.js";
 import { OutboxFile } from "./outbox-file.js";

@@ -5,6 +5,7 @@
  */
 import type { Context } from "probot";
 import { laneOf } from "../core/job.js";
+import { isFullSha } from "../core/sha.js";
 import { readCiEvent, type CiEvent, type CiEventName } from "../decisions/read-ci-event.js";
 import { autoDeployOnGreen } from "../github/auto-deploy.js";
 import type { OutboxWrite } from "../github/outbox.js";
@@ -20,7 +21,7 @@ export interface CiHandlerOptions {
 
 /** A push is treated like settled CI on the pushed head, so repositories without CI auto-deploy too. */
 export function pushAsCiEvent(payload: { after?: unknown; ref?: unknown; deleted?: unknown }): CiEvent | undefined {
-  if (payload.deleted === true || typeof payload.after !== "string" || !/^[0-9a-f]{40}$/.test(payload.after)) return undefined;
+  if (payload.deleted === true || typeof payload.after !== "string" || !isFullSha(payload.after)) return undefined;
   if (typeof payload.ref !== "string" || !payload.ref.startsWith("refs/heads/")) return undefined;
   return { sha: payload.after, branches: [payload.ref.slice("refs/heads/".length)], completed: true };
 }

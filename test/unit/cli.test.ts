@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRepo, script, tempDir, type GitRepo } from "../helpers/git-repo.js";
+import { isDead } from "../helpers/process-state.js";
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(projectDir, "bin", "heaven.js");
@@ -13,6 +14,8 @@ const HEAVEN_YML = `environments:
     script: script/deploy
   broken:
     script: script/fail
+  slow:
+    script: script/slow
 `;
 
 let root: { path: string; remove: () => void };
@@ -32,6 +35,8 @@ beforeAll(() => {
       'echo "deploying $BRANCH ($SHA) to $DEPLOY_ENV: $(cat VERSION)"\necho "task $DEPLOY_TASK by $DEPLOYMENT_ID"',
     ),
     "script/fail": script('echo "running migrations"\necho "migration failed" >&2\nexit 3'),
+    // A long deploy with a child of its own, as real ones have (a build, an ssh session).
+    "script/slow": script('sleep 1000 &\necho $! > "$PID_FILE"\necho "slow deploy started"\nwait'),
   });
   origin.git("checkout", "--quiet", "-b", "feature");
   featureSha = origin.commit({ VERSION: "2.0-feature\n" }, "feature work");
@@ -52,12 +57,12 @@ interface CliRun {
 let runs = 0;
 
 /** Runs `bin/heaven.js` as a child process with its own data directory. */
-function heaven(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+function heaven(args: string[], env: Record<string, string> = {}, cwd = root.path): Promise<CliRun> {
   runs += 1;
   const dataDir = join(root.path, `data-${runs}`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root.path,
+      cwd,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root.path, HEAVEN_DATA_DIR: dataDir, ...env },
       stdio: ["ignore", "pipe", "pipe"],
       timeout: 30_000,
@@ -113,7 +118,7 @@ describe("heaven deploy", () => {
   it("exits 2 for an environment the configuration does not name", async () => {
     const { code, stdout } = await heaven(["deploy", origin.dir, "mars"]);
     expect(code).toBe(2);
-    expect(stdout).toContain('environment "mars" is not in .github/heaven.yml (configured: production, broken)');
+    expect(stdout).toContain('environment "mars" is not in .github/heaven.yml (configured: production, broken, slow)');
   });
 
   it("exits 2 for a ref that is not in the repository, running nothing it names", async () => {
@@ -134,6 +139,50 @@ describe("heaven deploy", () => {
     const { code, stderr } = await heaven(["deploy", origin.dir, "production"], { DEPLOYMENT_TIMEOUT: "soon" });
     expect(code).toBe(2);
     expect(stderr).toContain('DEPLOYMENT_TIMEOUT must be a whole number from 1 to 86400, got "soon"');
+  });
+
+  it("stops the deploy on Ctrl-C: its process group is killed, its checkout removed, and heaven exits 130 saying what was left where", async () => {
+    const dataDir = join(root.path, "data-ctrl-c");
+    const pidFile = join(root.path, "slow.pid");
+    // Like a terminal: heaven leads its own process group, and Ctrl-C sends SIGINT to that whole group.
+    const child = spawn(process.execPath, [bin, "deploy", origin.dir, "slow"], {
+      cwd: root.path,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root.path, HEAVEN_DATA_DIR: dataDir, PID_FILE: pidFile, HEAVEN_PASS_ENV: "PID_FILE" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("slow deploy started")) resolve();
+      }),
+    );
+    const sleeper = Number(readFileSync(pidFile, "utf8"));
+    process.kill(-(child.pid as number), "SIGINT");
+
+    expect(await exited).toBe(130);
+    expect(isDead(sleeper)).toBe(true);
+    expect(existsSync(join(dataDir, "checkouts")) ? readdirSync(join(dataDir, "checkouts")) : []).toEqual([]);
+    expect(stderr).toMatch(/^heaven: SIGINT: the deployment was stopped \(its processes killed, its checkout removed\); slow may be partly deployed: deploy again\. The log is \/.*\.log$/m);
+    expect(stdout).toContain("heaven: error: stopped by an interrupt (Ctrl-C) before it finished; deploy again");
+  });
+
+  it("reads its settings from ./.env, and names a bad one", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const cwd = mkdtempSync(join(root.path, "dotenv-"));
+    writeFileSync(join(cwd, ".env"), "# the box's settings\nDEPLOYMENT_TIMEOUT=1\n");
+    const timedOut = await heaven(["deploy", origin.dir, "slow"], { PID_FILE: join(cwd, "pid"), HEAVEN_PASS_ENV: "PID_FILE" }, cwd);
+    expect(timedOut.code).toBe(2);
+    expect(timedOut.stdout).toContain("heaven: error: timed out after 1 s; process group killed");
+
+    writeFileSync(join(cwd, ".env"), "HEAVEN_CONCURRENCY=lots\n");
+    const bad = await heaven(["deploy", origin.dir, "production"], {}, cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('HEAVEN_CONCURRENCY must be a whole number from 1 to 64, got "lots"');
   });
 
   describe("usage", () => {

@@ -258,7 +258,9 @@ describe("formatDuration", () => {
     [61_000, "1 min 1 s"],
     [90_000, "1 min 30 s"],
     [3_599_000, "59 min 59 s"],
-    [3_600_000, "60 min 0 s"],
+    [3_600_000, "1 h"],
+    [3_900_000, "1 h 5 min"],
+    [86_400_000, "24 h"],
   ])("formats %d ms as %s", (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });

@@ -584,7 +584,7 @@ describe("Outbox: restarts", () => {
     await advance(0);
     expect(github.calls).toEqual([]);
     expect(second.outbox.counts()).toMatchObject({ dropped: 1, pending: 0 });
-    expect(second.errors()[0]?.o).toMatchObject({ key: "octo/app#41:success", why: expect.stringMatching(/not delivered within 60 s/) });
+    expect(second.errors()[0]?.o).toMatchObject({ key: "octo/app#41:success", why: expect.stringMatching(/not delivered within 1 min 0 s/) });
   });
 });
 

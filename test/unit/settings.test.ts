@@ -1,6 +1,8 @@
-import { resolve } from "node:path";
-import { describe, expect, it } from "@jest/globals";
-import { loadSettings, SettingsError } from "../../src/settings.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { applyDotEnv, loadSettings, SettingsError } from "../../src/settings.js";
+import { tempDir } from "../helpers/git-repo.js";
 
 /** The message loadSettings throws for env, or a failure when it accepts env. */
 const errorOf = (env: NodeJS.ProcessEnv): string => {
@@ -193,5 +195,44 @@ describe("loadSettings", () => {
       expect(settings.secrets).toEqual(["webhook-secret-value"]);
       expect(Object.values(settings.baseEnv)).not.toContain("webhook-secret-value");
     });
+  });
+});
+
+describe("HEAVEN_SHUTDOWN_GRACE", () => {
+  it("defaults to ten minutes, takes 0 (stop at once) and names itself when invalid", () => {
+    expect(loadSettings({}).shutdownGraceSeconds).toBe(600);
+    expect(loadSettings({ HEAVEN_SHUTDOWN_GRACE: "0" }).shutdownGraceSeconds).toBe(0);
+    expect(errorOf({ HEAVEN_SHUTDOWN_GRACE: "10m" })).toBe('HEAVEN_SHUTDOWN_GRACE must be a whole number from 0 to 86400, got "10m"');
+  });
+});
+
+describe("applyDotEnv", () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => (dir = tempDir("heaven-dotenv-")));
+  afterEach(() => dir.remove());
+
+  it("applies .env from the directory before settings are read, its values winning as in Probot", () => {
+    writeFileSync(join(dir.path, ".env"), "# heaven\nHEAVEN_CONCURRENCY=5\nHEAVEN_URL=\"https://heaven.example.com\"\nPORT=4000\n");
+    const env: NodeJS.ProcessEnv = { PORT: "3001" };
+    expect(applyDotEnv(env, dir.path).sort()).toEqual(["HEAVEN_CONCURRENCY", "HEAVEN_URL", "PORT"]);
+    expect(loadSettings(env)).toMatchObject({ concurrency: 5, baseUrl: "https://heaven.example.com", port: 4000 });
+  });
+
+  it("changes nothing when there is no .env", () => {
+    const env: NodeJS.ProcessEnv = { PORT: "3001" };
+    expect(applyDotEnv(env, dir.path)).toEqual([]);
+    expect(env).toEqual({ PORT: "3001" });
+  });
+
+  it("lets a bad value in .env stop start-up, naming the variable", () => {
+    writeFileSync(join(dir.path, ".env"), "HEAVEN_CONCURRENCY=lots\n");
+    const env: NodeJS.ProcessEnv = {};
+    applyDotEnv(env, dir.path);
+    expect(errorOf(env)).toBe('HEAVEN_CONCURRENCY must be a whole number from 1 to 64, got "lots"');
+  });
+
+  it("says so when .env cannot be read", () => {
+    mkdirSync(join(dir.path, ".env"));
+    expect(() => applyDotEnv({}, dir.path)).toThrow(SettingsError);
   });
 });

@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gitComplaint, gitEnvironment, type GitResult } from "../../src/engine/git.js";
-import { isFullSha, redactUrl, Workspaces, type Checkout } from "../../src/engine/workspace.js";
+import { isFullSha } from "../../src/core/sha.js";
+import { redactUrl, Workspaces, type Checkout } from "../../src/engine/workspace.js";
 import { startGitHttpServer, type GitHttpServer } from "../helpers/git-http-server.js";
 import { createRepo, tempDir, type GitRepo } from "../helpers/git-repo.js";
 
