@@ -20,8 +20,8 @@ export interface HeavenAppOptions {
   logSecret: string;
   knownProviders: readonly string[];
   defaultTimeoutSeconds: number;
-  /** Tests pace writes faster than GitHub asks for. */
-  outboxPacing?: OutboxOptions["pacing"];
+  /** Tests pace writes faster than GitHub asks for; the benchmark turns coalescing off to compare. Defaults: production's. */
+  outbox?: Partial<Pick<OutboxOptions, "coalesce" | "pacing">>;
 }
 
 export interface LoadedApp {
@@ -38,7 +38,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
       file: join(options.dataDir, "outbox.jsonl"),
       octokitFor: (installationId) => app.auth(installationId),
       log: app.log,
-      pacing: options.outboxPacing,
+      ...options.outbox,
     });
     if (restored > 0) app.log.info(`outbox: ${restored} GitHub writes from before the restart will be delivered`);
     for (const line of skipped) app.log.error(`outbox: ${line}`);

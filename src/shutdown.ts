@@ -37,7 +37,8 @@ export function stopOnSignals(parts: StoppableParts, graceSeconds: number, exit:
       parts.log.error("shutdown did not finish in time; exiting anyway");
       exit(1);
     }, graceSeconds * 1000 + WATCHDOG_SLACK_MS);
-    watchdog.unref();
+    // Not unref'd: once the server is closed, the outbox's timers (unref'd) would be all that is left, and
+    // Node would end the process with 0 in the middle of the flush, before the writes it could still make.
     const running = (await parts.queue.list()).filter((entry) => entry.state === "running").length;
     parts.log.info(
       `${signal}: starting no new deployments; ${running} running ${running === 1 ? "deployment gets" : "deployments get"} up to ${graceSeconds} s to finish (send ${signal} again to stop them now)`,

@@ -8,7 +8,7 @@ import { decideRetry } from "../decisions/retry-policy.js";
 import { isAlreadyDelivered, needsDeliveryCheck } from "./outbox-delivered.js";
 import { mayHaveLanded, readRequestFailure } from "./outbox-failure.js";
 import type { OutboxEntry } from "./outbox-scheduler.js";
-import type { OutboxOctokit } from "./outbox.js";
+import type { OutboxOctokit } from "./outbox-state.js";
 
 export type AttemptOutcome =
   | { kind: "delivered"; status: number }

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { isObject } from "../core/json.js";
 import { readPayload, type OutboxWrite } from "./outbox-state.js";
-import type { OutboxOctokit } from "./outbox.js";
+import type { OutboxOctokit } from "./outbox-state.js";
 
 export function needsDeliveryCheck(write: OutboxWrite): boolean {
   if (write.route === "POST /repos/{owner}/{repo}/deployments") return true;

@@ -30,6 +30,12 @@ export interface OutboxWrite {
 }
 
 /** A write as the file holds it: its place in line and when it was accepted. */
+/** The slice of an installation Octokit the outbox uses. */
+export interface OutboxOctokit {
+  request(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
+  auth(options: { type: "installation"; refresh?: boolean }): Promise<unknown>;
+}
+
 export interface StoredWrite {
   seq: number;
   createdAt: number;

@@ -19,15 +19,11 @@ import { attemptWrite } from "./outbox-attempt.js";
 import { needsDeliveryCheck } from "./outbox-delivered.js";
 import { OutboxFile } from "./outbox-file.js";
 import { OutboxScheduler, type OutboxEntry } from "./outbox-scheduler.js";
-import { isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
+import { isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxOctokit, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
 import { DEFAULT_PACING, Pacer, type Pacing } from "./pacer.js";
 
-export type { OutboxRoute, OutboxWrite } from "./outbox-state.js";
+export type { OutboxOctokit, OutboxRoute, OutboxWrite } from "./outbox-state.js";
 
-export interface OutboxOctokit {
-  request(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
-  auth(options: { type: "installation"; refresh?: boolean }): Promise<unknown>;
-}
 
 export interface OutboxLog {
   info(o: object, m: string): void;

@@ -98,6 +98,13 @@ export class DeliveryLog {
     return listed(attempt);
   }
 
+  /** Sends delivery `id` again with its GUID, as "Redeliver" does (in GitHub's UI, or `POST …/attempts`); returns the new attempt. */
+  redeliver(id: number): Promise<HookDelivery> {
+    const attempt = this.attempts.find((a) => a.id === id);
+    if (attempt === undefined) return Promise.reject(new Error(`fake GitHub: no webhook delivery ${id}`));
+    return this.send(attempt.event, attempt.request.payload, { guid: attempt.guid, redelivery: true });
+  }
+
   /** The App webhook delivery routes (`path` without /api/v3); `selfUrl` is where this fake answers. */
   route(method: string, path: string, query: Record<string, string>, reply: Reply, selfUrl: string): RouteResult {
     if (method === "GET" && path === "/app/hook/deliveries") {
@@ -131,7 +138,7 @@ export class DeliveryLog {
     }
     if (method === "POST" && match[2] !== undefined) {
       reply(202, {});
-      return { handled: true, after: () => this.send(attempt.event, attempt.request.payload, { guid: attempt.guid, redelivery: true }) };
+      return { handled: true, after: () => this.redeliver(attempt.id) };
     }
     return { handled: false };
   }

@@ -108,6 +108,7 @@ interface Outage {
 type Waiter = { test: () => boolean; resolve: () => void };
 
 const HEAVEN_BOT = { login: "heaven[bot]", type: "Bot" };
+const FINAL_STATES = ["success", "failure", "error", "inactive"];
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 interface GitResult {
@@ -285,6 +286,11 @@ export class FakeGitHub {
     return stored.id;
   }
 
+  /** Sends webhook delivery `id` again with the same GUID, as a person clicking "Redeliver" does. */
+  redeliver(id: number): Promise<HookDelivery> {
+    return this.deliveryLog.redeliver(id);
+  }
+
   /** Sends the `deployment` webhook of a stored deployment (again). */
   async deliverDeployment(id: number): Promise<void> {
     const stored = this.deployments.find((d) => d.id === id);
@@ -292,11 +298,10 @@ export class FakeGitHub {
     await this.deliveryLog.send("deployment", this.deploymentEvent(stored));
   }
 
-  /** Resolves once `test` holds (checked on every request, deployment stored and delivery recorded); see `waitTimeoutMs`. */
-  waitFor(test: () => boolean, what = "a condition"): Promise<void> {
+  /** Resolves once `test` holds (checked on every request, deployment stored and delivery recorded); `timeoutMs` defaults to `waitTimeoutMs`. */
+  waitFor(test: () => boolean, what = "a condition", timeoutMs = this.waitTimeoutMs): Promise<void> {
     return new Promise((resolve, reject) => {
       if (test()) return resolve();
-      const timeoutMs = this.waitTimeoutMs;
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -316,9 +321,14 @@ export class FakeGitHub {
     });
   }
 
-  waitForFinalStatus(deploymentId: number): Promise<DeploymentStatusBody> {
-    const final = () => this.statusesOf(deploymentId).find((s) => ["success", "failure", "error", "inactive"].includes(s.state));
-    return this.waitFor(() => final() !== undefined, `a final status of deployment ${deploymentId}`).then(() => final() as DeploymentStatusBody);
+  waitForFinalStatus(deploymentId: number, timeoutMs?: number): Promise<DeploymentStatusBody> {
+    const final = () => this.statusesOf(deploymentId).find((s) => FINAL_STATES.includes(s.state));
+    return this.waitFor(() => final() !== undefined, `a final status of deployment ${deploymentId}`, timeoutMs).then(() => final() as DeploymentStatusBody);
+  }
+
+  /** The final statuses (success, failure, error, inactive) GitHub holds for the deployment: one, once it is over. */
+  finalStatusesOf(deploymentId: number): DeploymentStatusBody[] {
+    return this.statusesOf(deploymentId).filter((s) => FINAL_STATES.includes(s.state));
   }
 
   /** The first status of the deployment in `state`, once there is one. */

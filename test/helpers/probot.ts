@@ -53,7 +53,7 @@ export async function testApp(options: { dataDir: string; retry?: boolean; concu
     throttle: { ...o.throttle, enabled: false },
   }));
   const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), Octokit, logLevel: "fatal" });
-  const heaven = heavenApp({ deployer, dataDir: options.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: 30, outboxPacing: UNPACED });
+  const heaven = heavenApp({ deployer, dataDir: options.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: 30, outbox: { pacing: UNPACED } });
   await probot.load(heaven.app, { cwd: process.cwd(), addHandler: () => undefined });
   const { outbox } = await heaven.loaded;
   return {
