@@ -15,3 +15,6 @@ export type CiVerdict =
   | { kind: "green"; contexts: string[] }
   | { kind: "pending"; pending: string[]; missing: string[] }
   | { kind: "red"; failed: string[] };
+
+/** heaven's own commit statuses (heaven/auto-deploy): never CI, never a reason to refuse a deployment. */
+export const HEAVEN_CONTEXT_PREFIX = "heaven/";

@@ -56,6 +56,8 @@ export interface DeployQueue {
   process(handlers: QueueHandlers): Promise<RestoreReport>;
   /** Jobs not finished, in order; only those of `lane` when given. */
   list(lane?: string): Promise<QueueEntry[]>;
+  /** How many jobs wait for their turn (not running, not parked); only in `lane` when given. */
+  depth(lane?: string): Promise<number>;
   /**
    * Stops starting jobs (new ones are still accepted and kept for the next
    * process), lets running ones finish for up to `graceMs`, then aborts them

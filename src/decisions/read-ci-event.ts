@@ -4,6 +4,7 @@
  * and whether CI just finished something. Pure and defensive: a payload that
  * names no full commit sha reads as undefined.
  */
+import { HEAVEN_CONTEXT_PREFIX } from "../core/ci.js";
 import { isFullSha } from "../core/sha.js";
 import { isObject, type JsonObject } from "../core/json.js";
 
@@ -42,7 +43,7 @@ export function readCiEvent(eventName: CiEventName, payload: unknown): CiEvent |
     case "status": {
       if (typeof payload.state !== "string") return undefined;
       // heaven's own skip explanations: CI did not move, and each would set off another round of planning.
-      if (typeof payload.context === "string" && payload.context.startsWith("heaven/")) return undefined;
+      if (typeof payload.context === "string" && payload.context.startsWith(HEAVEN_CONTEXT_PREFIX)) return undefined;
       const branches = Array.isArray(payload.branches) ? payload.branches : [];
       return event(
         payload.sha,

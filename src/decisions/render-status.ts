@@ -20,7 +20,7 @@ export interface RenderedStatus {
   key: string;
 }
 
-export function describePosition(position: QueuePosition): string {
+function describePosition(position: QueuePosition): string {
   if (position.kind === "lane") {
     const more = position.ahead > 0 ? ` and ${position.ahead} more queued before it` : "";
     return `waiting for ${position.running.label}${more}`;

@@ -3,6 +3,7 @@
  * per environment (pure: plan-auto-deploy) and create deployments through the
  * Deployments API. They then flow through the normal pipeline.
  */
+import { HEAVEN_CONTEXT_PREFIX } from "../core/ci.js";
 import { evaluateCi } from "../decisions/ci-gate.js";
 import { currentLockState } from "../decisions/lock-state.js";
 import { decideAfterCompare, planAutoDeploy, type AutoDeployDecision } from "../decisions/plan-auto-deploy.js";
@@ -29,7 +30,7 @@ export interface AutoDeployIo {
   inFlight: (environment: string) => Promise<readonly string[]>;
 }
 
-export const AUTO_DEPLOY_CONTEXT = "heaven/auto-deploy";
+export const AUTO_DEPLOY_CONTEXT = `${HEAVEN_CONTEXT_PREFIX}auto-deploy`;
 
 async function branchHead(io: AutoDeployIo, branch: string): Promise<string | undefined> {
   try {
@@ -67,7 +68,7 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
       isHead ??= (await branchHead(io, branch)) === event.sha;
       if (!isHead) break; // only a branch's head ships
       ci ??= await getCiState(io.octokit, { ...target, sha: event.sha });
-      if (evaluateCi({ required: config.requiredContexts, ...ci, ignorePrefix: "heaven/" }).kind !== "green") continue;
+      if (evaluateCi({ required: config.requiredContexts, ...ci, ignorePrefix: HEAVEN_CONTEXT_PREFIX }).kind !== "green") continue;
       if (decision.kind === "compare") decision = decideAfterCompare((await compareCommits(io.octokit, target, decision.against, event.sha)).status, input);
       if (decision.kind === "skip") {
         io.log.info({ environment: name, sha: event.sha }, decision.reason);

@@ -94,6 +94,10 @@ export class EmbeddedQueue implements DeployQueue {
       .map((entry) => ({ job: entry.job, state: entry.state }));
   }
 
+  async depth(lane?: string): Promise<number> {
+    return (await this.list(lane)).filter((entry) => entry.state === "queued").length;
+  }
+
   drain(graceMs: number): Promise<void> {
     if (!this.draining) {
       this.draining = true;

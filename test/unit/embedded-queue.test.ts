@@ -185,6 +185,8 @@ describe("EmbeddedQueue", () => {
       ["test:2", "queued"],
     ]);
     expect(await queue.list()).toHaveLength(3);
+    expect(await queue.depth()).toBe(1);
+    expect(await queue.depth(laneOf("octo/app", "staging"))).toBe(0);
   });
 
   it("frees the lane when a run throws", async () => {

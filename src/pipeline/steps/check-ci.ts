@@ -2,15 +2,13 @@
  * Step: is the sha green? Pending CI parks the deployment (it holds no
  * worker while it waits), red CI refuses it naming the checks.
  */
+import { HEAVEN_CONTEXT_PREFIX } from "../../core/ci.js";
 import type { DeploymentConfig } from "../../core/config.js";
 import type { LogSink } from "../../core/log.js";
 import type { DeploymentOutcome } from "../../core/outcome.js";
 import type { DeploymentRequest } from "../../core/request.js";
 import type { DeploymentSources } from "../../core/sources.js";
 import { evaluateCi } from "../../decisions/ci-gate.js";
-
-/** heaven's own commit statuses (heaven/auto-deploy) never gate a deployment. */
-export const HEAVEN_CONTEXT_PREFIX = "heaven/";
 
 export type CiStep =
   | { kind: "green" }
