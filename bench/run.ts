@@ -10,6 +10,7 @@ import { tempDir } from "../test/helpers/git-repo.js";
 import { burstBenchmark } from "./burst.js";
 import { burstCoalescingBenchmark } from "./burst-coalescing.js";
 import { chattyProviderBenchmark } from "./chatty-provider.js";
+import { pollIngressBenchmark } from "./poll-ingress.js";
 import { startLatencyBenchmark } from "./start-latency.js";
 import { twoInstallationsBenchmark } from "./two-installations.js";
 import { webhookAckBenchmark } from "./webhook-ack.js";
@@ -21,6 +22,7 @@ const benchmarks: Array<[string, (dir: string) => Promise<void>]> = [
   ["webhook-ack", webhookAckBenchmark],
   ["two-installations", twoInstallationsBenchmark],
   ["burst-coalescing", burstCoalescingBenchmark],
+  ["poll-ingress", pollIngressBenchmark],
 ];
 
 const only = process.argv.slice(2);

@@ -7,7 +7,7 @@ import { run } from "probot";
 import { providers } from "../providers/index.js";
 import { createCore } from "./create-core.js";
 import { HeavenOctokit } from "./github/octokit.js";
-import { startRedelivery } from "./github/redeliver-missed.js";
+import { startIngress } from "./github/ingress.js";
 import { heavenApp } from "./index.js";
 import { applyDotEnv, loadSettings, SettingsError } from "./settings.js";
 import { stopOnSignals } from "./shutdown.js";
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (imported > 0) app.log.info(`${imported} deployments an older heaven left waiting for CI are now in the journal`);
   for (const line of skipped) app.log.error(line);
   // Only once heaven listens: a redelivered webhook must find it.
-  const redelivery = startRedelivery(() => app.auth(), { log: app.log });
+  const ingress = await startIngress(app, settings);
   stopOnSignals(
     {
       queue,
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
         await outbox.close();
         return left;
       },
-      stopTimers: () => redelivery.stop(),
+      stopIngress: () => ingress.stop(),
       log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
     },
     settings.shutdownGraceSeconds,

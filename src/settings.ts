@@ -34,6 +34,16 @@ const schema = z.object({
   HEAVEN_LOG_SECRET: z.string().min(16, { message: "HEAVEN_LOG_SECRET must be at least 16 characters" }).optional(),
   HEAVEN_PASS_ENV: z.string().optional(),
   HEAVEN_SHUTDOWN_GRACE: integer("HEAVEN_SHUTDOWN_GRACE", 600, 0, 86_400),
+  HEAVEN_INGRESS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const ingress = value === undefined || value.trim() === "" ? "webhook" : value.trim();
+      if (ingress === "webhook" || ingress === "poll") return ingress;
+      ctx.addIssue({ code: "custom", message: `HEAVEN_INGRESS must be webhook or poll, got "${value}"` });
+      return z.NEVER;
+    }),
+  HEAVEN_POLL_SECONDS: integer("HEAVEN_POLL_SECONDS", 5, 1, 3_600),
   WEBHOOK_SECRET: z.string().optional(),
 });
 
@@ -45,6 +55,9 @@ export interface Settings {
   defaultTimeoutSeconds: number;
   /** Seconds running deployments get to finish when heaven is asked to stop. */
   shutdownGraceSeconds: number;
+  /** How GitHub's events reach heaven: its webhook, or heaven polling the App's delivery log (no inbound traffic). */
+  ingress: "webhook" | "poll";
+  pollSeconds: number;
   /** undefined: heaven keeps a generated one in the data directory. */
   logSecret: string | undefined;
   /** The environment provider processes and git start from. */
@@ -80,6 +93,8 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     concurrency: values.HEAVEN_CONCURRENCY,
     defaultTimeoutSeconds: values.DEPLOYMENT_TIMEOUT,
     shutdownGraceSeconds: values.HEAVEN_SHUTDOWN_GRACE,
+    ingress: values.HEAVEN_INGRESS,
+    pollSeconds: values.HEAVEN_POLL_SECONDS,
     logSecret: values.HEAVEN_LOG_SECRET,
     baseEnv,
     secrets,

@@ -14,8 +14,8 @@ export interface StoppableParts {
   closeServer(): Promise<void>;
   /** Delivers what it can within `timeoutMs`; returns how many writes stay on disk. */
   flushOutbox(timeoutMs: number): Promise<number>;
-  /** Anything else with a timer: missed-webhook redelivery. */
-  stopTimers(): void;
+  /** Stops reading events from elsewhere than the webhook (redelivery, polling the delivery log). */
+  stopIngress(): Promise<void>;
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -44,7 +44,7 @@ export function stopOnSignals(parts: StoppableParts, graceSeconds: number, exit:
       `${signal}: starting no new deployments; ${running} running ${running === 1 ? "deployment gets" : "deployments get"} up to ${graceSeconds} s to finish (send ${signal} again to stop them now)`,
     );
     await parts.queue.drain(graceSeconds * 1000);
-    parts.stopTimers();
+    await parts.stopIngress();
     await parts.closeServer().catch((error: unknown) => parts.log.warn(`could not close the server cleanly: ${String(error)}`));
     await parts.queue.close();
     const left = await parts.flushOutbox(OUTBOX_FLUSH_MS);

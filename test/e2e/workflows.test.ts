@@ -8,10 +8,11 @@
  * actually ran, at which sha.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { foldJournal, parseJournalRecord } from "../../src/queue/journal-state.js";
-import { createRepo, script, tempDir, type Files, type GitRepo } from "../helpers/git-repo.js";
+import { createProject, type Project } from "../helpers/e2e-project.js";
+import { tempDir, type Files, type GitRepo } from "../helpers/git-repo.js";
 import { webhookExample } from "../helpers/examples.js";
 import { FakeGitHub, type StoredDeployment } from "../helpers/fake-github.js";
 import { startHeaven, type HeavenProcess } from "../helpers/heaven-server.js";
@@ -43,21 +44,8 @@ afterAll(async () => {
   tmp?.remove();
 });
 
-interface Project {
-  fullName: string;
-  origin: GitRepo & { sha: string };
-  /** Lines "$SHA $DEPLOY_ENV $BRANCH", one per run of script/deploy. */
-  runs: () => string[];
-}
-
 /** A repository on the fake GitHub, backed by a fresh origin whose script/deploy records each run outside the checkout. */
-function project(name: string, files: Files = {}): Project {
-  const fullName = `${OWNER}/${name}`;
-  const record = join(tmp.path, `${name}-runs.txt`);
-  const origin = createRepo(tmp.path, name, { "script/deploy": script(`echo "$SHA $DEPLOY_ENV $BRANCH" >> '${record}'`), ...files });
-  github.addRepo(fullName, { dir: origin.dir, defaultBranch: "main", installationId: INSTALLATION });
-  return { fullName, origin, runs: () => (existsSync(record) ? readFileSync(record, "utf8").trim().split("\n") : []) };
-}
+const project = (name: string, files: Files = {}): Project => createProject(github, { dir: tmp.path, owner: OWNER, installationId: INSTALLATION }, name, files);
 
 /** Commits on `branch` (created from the current branch when new) and goes back to main. */
 function commitOn(repo: GitRepo, branch: string, files: Files, message = `change on ${branch}`): string {

@@ -98,6 +98,12 @@ export class DeliveryLog {
     return listed(attempt);
   }
 
+  /** Forgets every attempt before delivery `id`, as GitHub's retention (a few days) does. */
+  expire(beforeId: number): void {
+    const kept = this.attempts.filter((attempt) => attempt.id >= beforeId);
+    this.attempts.splice(0, this.attempts.length, ...kept);
+  }
+
   /** Sends delivery `id` again with its GUID, as "Redeliver" does (in GitHub's UI, or `POST …/attempts`); returns the new attempt. */
   redeliver(id: number): Promise<HookDelivery> {
     const attempt = this.attempts.find((a) => a.id === id);
@@ -106,8 +112,14 @@ export class DeliveryLog {
   }
 
   /** The App webhook delivery routes (`path` without /api/v3); `selfUrl` is where this fake answers. */
-  route(method: string, path: string, query: Record<string, string>, reply: Reply, selfUrl: string): RouteResult {
+  route(method: string, path: string, query: Record<string, string>, reply: Reply, selfUrl: string, ifNoneMatch?: string): RouteResult {
     if (method === "GET" && path === "/app/hook/deliveries") {
+      // Like GitHub: the list has an ETag, and asking with it while nothing changed is a 304.
+      const etag = `W/"deliveries-${this.attempts.length}"`;
+      if (query.cursor === undefined && ifNoneMatch === etag) {
+        reply(304, "", { etag });
+        return { handled: true };
+      }
       const perPage = Math.min(100, Math.max(1, Number(query.per_page ?? 30) || 30));
       const cursor = query.cursor === undefined ? undefined : CURSOR.exec(query.cursor);
       if (cursor === null) {
@@ -118,7 +130,7 @@ export class DeliveryLog {
       const older = this.attempts.filter((a) => a.id < before).reverse();
       const page = older.slice(0, perPage);
       const last = page[page.length - 1];
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = query.cursor === undefined ? { etag } : {};
       if (last !== undefined && older.length > page.length) {
         headers.link = `<${selfUrl}/app/hook/deliveries?per_page=${perPage}&cursor=v1_${last.id}>; rel="next"`;
       }

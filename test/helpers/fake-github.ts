@@ -33,6 +33,10 @@ export interface RecordedRequest {
   authorization: string | undefined;
   /** The credential it carried, without its scheme: an installation token (`ghs_…`) or the App's JWT. */
   token: string | undefined;
+  /** The If-None-Match header: a conditional request. */
+  ifNoneMatch?: string | undefined;
+  /** The HTTP status the fake answered. */
+  status?: number;
 }
 
 export interface DeploymentStatusBody {
@@ -234,6 +238,11 @@ export class FakeGitHub {
   }
 
   /** Sends heaven a webhook as GitHub does (a fresh GUID, recorded as a delivery). */
+  /** Forgets every webhook delivery before `id`, as GitHub's retention does. */
+  expireDeliveries(beforeId: number): void {
+    this.deliveryLog.expire(beforeId);
+  }
+
   sendWebhook(event: string, payload: unknown): Promise<HookDelivery> {
     return this.deliveryLog.send(event, payload);
   }
@@ -438,13 +447,16 @@ export class FakeGitHub {
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
     const authorization = req.headers.authorization;
     const token = authorization === undefined ? undefined : authorization.replace(/^(token|bearer)\s+/i, "");
-    this.requests.push({ method, path, query, body, authorization, token });
+    const ifNoneMatch = typeof req.headers["if-none-match"] === "string" ? req.headers["if-none-match"] : undefined;
+    const recorded: RecordedRequest = { method, path, query, body, authorization, token, ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }) };
+    this.requests.push(recorded);
 
     let answered = false;
     const reply = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       answered = true;
+      recorded.status = status;
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-      res.end(status === 204 ? undefined : typeof data === "string" ? data : JSON.stringify(data));
+      res.end(status === 204 || status === 304 ? undefined : typeof data === "string" ? data : JSON.stringify(data));
     };
     let after: (() => Promise<unknown>) | undefined;
 
@@ -455,7 +467,7 @@ export class FakeGitHub {
     }
 
     try {
-      after = this.route(method, path, query, body, reply);
+      after = this.route(method, path, query, body, reply, ifNoneMatch);
     } catch (error) {
       if (!answered) reply(500, { message: `fake GitHub crashed: ${error instanceof Error ? error.message : String(error)}` });
     }
@@ -486,12 +498,13 @@ export class FakeGitHub {
     query: Record<string, string>,
     body: Record<string, unknown> | undefined,
     reply: (status: number, data: unknown, headers?: Record<string, string>) => void,
+    ifNoneMatch?: string,
   ): (() => Promise<unknown>) | undefined {
     const notFound = (message = "Not Found") => reply(404, { message });
     let match: RegExpExecArray | null;
     const repoRoute = (rest: string) => new RegExp(`^/repos/([^/]+/[^/]+)${rest}$`).exec(path);
 
-    const deliveryRoute = this.deliveryLog.route(method, path, query, reply, `http://${this.host}/api/v3`);
+    const deliveryRoute = this.deliveryLog.route(method, path, query, reply, `http://${this.host}/api/v3`, ifNoneMatch);
     if (deliveryRoute.handled) return deliveryRoute.after;
 
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {

@@ -27,6 +27,8 @@ describe("loadSettings", () => {
         concurrency: 2,
         defaultTimeoutSeconds: 300,
         shutdownGraceSeconds: 600,
+        ingress: "webhook",
+        pollSeconds: 5,
         logSecret: undefined,
         baseEnv: {},
         secrets: [],
@@ -234,5 +236,14 @@ describe("applyDotEnv", () => {
   it("says so when .env cannot be read", () => {
     mkdirSync(join(dir.path, ".env"));
     expect(() => applyDotEnv({}, dir.path)).toThrow(SettingsError);
+  });
+});
+
+describe("HEAVEN_INGRESS and HEAVEN_POLL_SECONDS", () => {
+  it("take webhook (the default) or poll, and a poll interval of 1 s to an hour", () => {
+    expect(loadSettings({ HEAVEN_INGRESS: "poll", HEAVEN_POLL_SECONDS: "2" })).toMatchObject({ ingress: "poll", pollSeconds: 2 });
+    expect(loadSettings({ HEAVEN_INGRESS: " " })).toMatchObject({ ingress: "webhook", pollSeconds: 5 });
+    expect(errorOf({ HEAVEN_INGRESS: "smee" })).toBe('HEAVEN_INGRESS must be webhook or poll, got "smee"');
+    expect(errorOf({ HEAVEN_POLL_SECONDS: "0" })).toBe('HEAVEN_POLL_SECONDS must be a whole number from 1 to 3600, got "0"');
   });
 });
