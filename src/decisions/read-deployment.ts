@@ -16,18 +16,25 @@ function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
 }
 
-/** hubot-deploy and old API clients send the payload as a JSON string. */
-export function deploymentPayload(value: unknown): JsonObject {
+/**
+ * A deployment's payload as an object. hubot-deploy and old API clients send
+ * it as a JSON string; none at all is an empty payload. undefined: neither.
+ */
+export function readPayload(value: unknown): JsonObject | undefined {
+  if (value === undefined || value === null || value === "") return {};
   if (isObject(value)) return value;
-  if (typeof value === "string") {
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (isObject(parsed)) return parsed;
-    } catch {
-      // Not JSON: treat as an empty payload.
-    }
+  if (typeof value !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
-  return {};
+}
+
+/** The payload to act on: one heaven cannot read counts as empty. */
+export function deploymentPayload(value: unknown): JsonObject {
+  return readPayload(value) ?? {};
 }
 
 export function readDeployment(event: unknown): DeploymentRead {

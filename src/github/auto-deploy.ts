@@ -12,7 +12,7 @@ import { configuredEnvironments } from "../decisions/resolve-config.js";
 import { compareCommits, createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
-import type { OutboxWrite } from "./outbox.js";
+import type { OutboxWriter } from "./outbox.js";
 import { truncate } from "../decisions/text.js";
 
 export interface AutoDeployIo {
@@ -25,7 +25,7 @@ export interface AutoDeployIo {
   installationId: number;
   log: { info(object: object, message: string): void };
   /** Skip explanations go through it; its keys make a flood of CI events post one status per commit and environment. */
-  outbox: { add(write: OutboxWrite): Promise<unknown> };
+  outbox: OutboxWriter;
   /** Shas heaven is already about to deploy to an environment (queued, running, or parked on CI). */
   inFlight: (environment: string) => Promise<readonly string[]>;
 }

@@ -17,15 +17,20 @@ function networkCause(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The HTTP status of an Octokit RequestError; undefined when there is none (no answer, or not a request error). */
+export function statusOf(error: unknown): number | undefined {
+  return isObject(error) && typeof error.status === "number" ? error.status : undefined;
+}
+
 export function describeGitHubError(error: unknown): string {
   const network = networkCause(error);
   if (network !== undefined) return `could not reach GitHub (${network})`;
-  const status = isObject(error) ? error.status : undefined;
+  const status = statusOf(error);
   const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
   return typeof status === "number" ? `GitHub answered HTTP ${status}${message !== "" ? ` (${message})` : ""}` : message;
 }
 
 /** True when the error came from GitHub's side of the wire (an HTTP answer or no answer), not from parsing what it sent. */
 export function isGitHubUnavailable(error: unknown): boolean {
-  return networkCause(error) !== undefined || (isObject(error) && typeof error.status === "number");
+  return networkCause(error) !== undefined || statusOf(error) !== undefined;
 }

@@ -9,8 +9,8 @@
  */
 import { z } from "zod";
 import { isObject } from "../core/json.js";
-import { readPayload, type OutboxWrite } from "./outbox-state.js";
-import type { OutboxOctokit } from "./outbox-state.js";
+import { deploymentPayload } from "../decisions/read-deployment.js";
+import type { OutboxOctokit, OutboxWrite } from "./outbox-state.js";
 
 export function needsDeliveryCheck(write: OutboxWrite): boolean {
   if (write.route === "POST /repos/{owner}/{repo}/deployments") return true;
@@ -43,7 +43,7 @@ export async function isAlreadyDelivered(octokit: OutboxOctokit, write: OutboxWr
       request,
     });
     return parseList(deploymentList, data, write).some((deployment) => {
-      const heaven = readPayload(deployment.payload)?.heaven;
+      const { heaven } = deploymentPayload(deployment.payload);
       return isObject(heaven) && heaven.key === write.key;
     });
   }

@@ -9,6 +9,8 @@
  */
 import { z } from "zod";
 import { isObject } from "../core/json.js";
+import { readPayload } from "../decisions/read-deployment.js";
+import { rememberKey } from "../engine/recent-keys.js";
 
 export const OUTBOX_ROUTES = [
   "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
@@ -29,13 +31,13 @@ export interface OutboxWrite {
   params: Record<string, unknown>;
 }
 
-/** A write as the file holds it: its place in line and when it was accepted. */
 /** The slice of an installation Octokit the outbox uses. */
 export interface OutboxOctokit {
   request(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
   auth(options: { type: "installation"; refresh?: boolean }): Promise<unknown>;
 }
 
+/** A write as the file holds it: its place in line and when it was accepted. */
 export interface StoredWrite {
   seq: number;
   createdAt: number;
@@ -104,12 +106,12 @@ export function applyOutboxRecord(state: OutboxFileState, record: OutboxRecord, 
       break;
     case "done":
       state.pending.delete(record.key);
-      remember(state.remembered, record.key, limit);
+      rememberKey(state.remembered, record.key, limit);
       break;
     case "done-keys":
       for (const key of record.keys) {
         state.pending.delete(key);
-        remember(state.remembered, key, limit);
+        rememberKey(state.remembered, key, limit);
       }
       break;
   }
@@ -154,27 +156,4 @@ export function withHeavenKey(write: OutboxWrite): OutboxWrite {
   }
   const heaven = isObject(payload.heaven) ? payload.heaven : {};
   return { ...write, params: { ...write.params, payload: { ...payload, heaven: { ...heaven, key: write.key } } } };
-}
-
-/** A deployment payload as an object: GitHub accepts (and answers with) an object or a JSON string. */
-export function readPayload(value: unknown): Record<string, unknown> | undefined {
-  if (value === undefined || value === null || value === "") return {};
-  if (isObject(value)) return value;
-  if (typeof value !== "string") return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return isObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function remember(keys: Set<string>, key: string, limit: number): void {
-  keys.delete(key);
-  keys.add(key);
-  while (keys.size > limit) {
-    const oldest = keys.values().next();
-    if (oldest.done === true) break;
-    keys.delete(oldest.value);
-  }
 }

@@ -24,6 +24,9 @@ import { DEFAULT_PACING, Pacer, type Pacing } from "./pacer.js";
 
 export type { OutboxOctokit, OutboxRoute, OutboxWrite } from "./outbox-state.js";
 
+/** What a writer needs of the outbox: handlers, sinks and workflows take only this. */
+export type OutboxWriter = Pick<Outbox, "add">;
+
 
 export interface OutboxLog {
   info(o: object, m: string): void;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { PollCursor } from "../decisions/next-deliveries.js";
 import { AppendLog } from "../engine/append-log.js";
-import { RecentGuids } from "./recent-guids.js";
+import { RecentKeys } from "../engine/recent-keys.js";
 
 type CursorRecord = { t: "handled"; id: number; guid: string } | { t: "start"; id: number } | { t: "cursor"; lastId: number; guids: string[] };
 
@@ -26,7 +26,7 @@ const COMPACT_AFTER_LINES = 2_000;
 
 export class PollCursorFile {
   private lastId: number | undefined;
-  private readonly guids = new RecentGuids();
+  private readonly guids = new RecentKeys();
 
   private constructor(private readonly log: AppendLog<CursorRecord>) {}
 

@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 import { deliveriesToHandle, lostTrack, reachesCursor, startingPoint } from "../decisions/next-deliveries.js";
-import { describeGitHubError } from "./describe-github-error.js";
+import { describeGitHubError, statusOf } from "./describe-github-error.js";
 import type { PollCursorFile } from "./poll-cursor.js";
 
 /** The slice of an App-authenticated Octokit polling uses. */
@@ -54,7 +54,6 @@ const listed = z.array(z.object({ id: z.number(), guid: z.string(), event: z.str
 const detail = z.object({ event: z.string(), request: z.object({ payload: z.record(z.string(), z.unknown()) }) });
 
 const nextLink = (headers: Record<string, string | number | undefined>) => /<([^>]+)>;\s*rel="next"/.exec(String(headers.link ?? ""))?.[1];
-const statusOf = (error: unknown) => (typeof error === "object" && error !== null && "status" in error ? (error as { status: unknown }).status : undefined);
 
 export interface RoundResult {
   handled: number;

@@ -9,7 +9,8 @@
  */
 import { z } from "zod";
 import { pickRedeliveries, type DeliveryAttempt } from "../decisions/pick-redeliveries.js";
-import { RecentGuids } from "./recent-guids.js";
+import { RecentKeys } from "../engine/recent-keys.js";
+import { statusOf } from "./describe-github-error.js";
 
 /** The slice of an App-authenticated Octokit a round uses. */
 export interface AppDeliveriesApi {
@@ -25,12 +26,12 @@ export interface RedeliveryLog {
 
 /** What a round remembers for the next: what it asked for, what it reported, how it last failed. */
 export interface RedeliveryMemory {
-  requested: RecentGuids;
-  reported: RecentGuids;
+  requested: RecentKeys;
+  reported: RecentKeys;
   lastFailure: string | undefined;
 }
 
-export const redeliveryMemory = (): RedeliveryMemory => ({ requested: new RecentGuids(), reported: new RecentGuids(), lastFailure: undefined });
+export const redeliveryMemory = (): RedeliveryMemory => ({ requested: new RecentKeys(), reported: new RecentKeys(), lastFailure: undefined });
 
 export interface RedeliverOptions {
   log: RedeliveryLog;
@@ -165,10 +166,6 @@ export function startRedelivery(
 }
 
 const summarize = (a: DeliveryAttempt) => ({ id: a.id, guid: a.guid, event: a.action === null ? a.event : `${a.event}.${a.action}`, status_code: a.status_code });
-
-/** The HTTP status of an Octokit RequestError; undefined when GitHub could not be reached. */
-const statusOf = (error: unknown): number | undefined =>
-  typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : undefined;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 

@@ -8,7 +8,7 @@ import { UNLOCK_TASK } from "../core/record.js";
 import { configuredEnvironments } from "../decisions/resolve-config.js";
 import { listEnvironmentRecords, newDeploymentParams, toRecord, type RequestApi } from "./deployments-api.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
-import type { OutboxWrite } from "./outbox.js";
+import type { OutboxWrite, OutboxWriter } from "./outbox.js";
 
 export interface ReleaseIo {
   octokit: RequestApi & ConfigApi;
@@ -19,7 +19,7 @@ export interface ReleaseIo {
   defaultTimeoutSeconds: number;
   installationId: number;
   /** The unlock is a write heaven must not lose: it goes through the outbox, once per lock. */
-  outbox: { add(write: OutboxWrite): Promise<unknown> };
+  outbox: OutboxWriter;
 }
 
 export async function releaseBranchLocks(io: ReleaseIo, pull: { branch: string; number: number; merged: boolean; actor: string }): Promise<string[]> {

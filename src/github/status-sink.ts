@@ -6,7 +6,7 @@
 import type { DeploymentEvent, EventSink } from "../core/events.js";
 import type { DeploymentJob } from "../core/job.js";
 import { renderStatus, type RenderedStatus } from "../decisions/render-status.js";
-import type { OutboxWrite } from "./outbox.js";
+import type { OutboxWrite, OutboxWriter } from "./outbox.js";
 
 export interface DeploymentTarget {
   installationId: number;
@@ -37,7 +37,7 @@ export function deploymentStatusWrite(target: DeploymentTarget, status: Omit<Ren
 }
 
 export class GitHubStatusSink implements EventSink {
-  constructor(private readonly outbox: { add(write: OutboxWrite): Promise<unknown> }) {}
+  constructor(private readonly outbox: OutboxWriter) {}
 
   async publish(job: DeploymentJob, event: DeploymentEvent, logUrl: string): Promise<void> {
     if (job.origin.kind !== "github") return;

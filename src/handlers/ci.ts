@@ -8,13 +8,13 @@ import { laneOf } from "../core/job.js";
 import { isFullSha } from "../core/sha.js";
 import { readCiEvent, type CiEvent, type CiEventName } from "../decisions/read-ci-event.js";
 import { autoDeployOnGreen } from "../github/auto-deploy.js";
-import type { OutboxWrite } from "../github/outbox.js";
+import type { OutboxWriter } from "../github/outbox.js";
 import { PlanQueue } from "../github/plan-queue.js";
 import type { Deployer } from "../pipeline/deployer.js";
 
 export interface CiHandlerOptions {
   deployer: Deployer;
-  outbox: { add(write: OutboxWrite): Promise<unknown> };
+  outbox: OutboxWriter;
   knownProviders: readonly string[];
   defaultTimeoutSeconds: number;
 }

@@ -8,11 +8,11 @@ import type { Context } from "probot";
 import { readDeployment } from "../decisions/read-deployment.js";
 import { truncate } from "../decisions/text.js";
 import { deploymentJob } from "../github/deployment-job.js";
-import type { OutboxWrite } from "../github/outbox.js";
+import type { OutboxWriter } from "../github/outbox.js";
 import { deploymentStatusWrite } from "../github/status-sink.js";
 import type { Deployer } from "../pipeline/deployer.js";
 
-export function handleDeployment(deps: { deployer: Deployer; outbox: { add(write: OutboxWrite): Promise<unknown> } }) {
+export function handleDeployment(deps: { deployer: Deployer; outbox: OutboxWriter }) {
   return async (context: Context<"deployment.created">): Promise<void> => {
     const read = readDeployment(context.payload);
     const installationId = context.payload.installation?.id;

@@ -1,12 +1,12 @@
 /** `pull_request.closed`: the branch's environment locks are released (after the webhook is answered). */
 import type { Context } from "probot";
-import type { OutboxWrite } from "../github/outbox.js";
+import type { OutboxWriter } from "../github/outbox.js";
 import { releaseBranchLocks } from "../github/release-branch-locks.js";
 
 export interface PullRequestHandlerOptions {
   knownProviders: readonly string[];
   defaultTimeoutSeconds: number;
-  outbox: { add(write: OutboxWrite): Promise<unknown> };
+  outbox: OutboxWriter;
 }
 
 export function handlePullRequestClosed(options: PullRequestHandlerOptions) {

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { parseJob, type DeploymentJob } from "../core/job.js";
 import type { ProcessRecord } from "../core/queue.js";
+import { rememberKey } from "../engine/recent-keys.js";
 
 export type JournalRecord =
   | { t: "accepted"; job: DeploymentJob }
@@ -101,10 +102,10 @@ export function applyJournalRecord(state: JournalState, record: JournalRecord, r
     }
     case "finished":
       state.live.delete(record.key);
-      remember(state.finished, record.key, rememberFinished);
+      rememberKey(state.finished, record.key, rememberFinished);
       break;
     case "finished-keys":
-      for (const key of record.keys) remember(state.finished, key, rememberFinished);
+      for (const key of record.keys) rememberKey(state.finished, key, rememberFinished);
       break;
   }
   return state;
@@ -129,10 +130,4 @@ export function compactJournal(state: JournalState): JournalRecord[] {
     }
   }
   return records;
-}
-
-function remember(keys: Set<string>, key: string, limit: number): void {
-  keys.delete(key);
-  keys.add(key);
-  while (keys.size > limit) keys.delete(keys.values().next().value as string);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { readPayload } from "../../src/decisions/read-deployment.js";
 import {
   applyOutboxRecord,
   compactedLines,
@@ -7,7 +8,6 @@ import {
   isKnown,
   parseOutboxRecord,
   pendingInOrder,
-  readPayload,
   withHeavenKey,
   type OutboxRecord,
   type OutboxWrite,
