@@ -35,6 +35,7 @@ export class AppendLog<T> {
   private rewriting = 0;
   /** Rewrites run one after another, and close waits for them. */
   private rewrites: Promise<void> = Promise.resolve();
+  private compaction: Promise<void> | undefined;
   /** Lines in the file: the owner compacts when this grows past what it keeps. */
   lines = 0;
 
@@ -115,6 +116,20 @@ export class AppendLog<T> {
       this.rewriting -= 1;
       if (this.rewriting === 0 && this.queue.length > 0) this.writing ??= this.writeAll();
     }
+  }
+
+  /**
+   * Once the file holds more than `limit` lines, rewrites it as `snapshot()`
+   * in the background, one compaction at a time (the owner's appends go on,
+   * and land after it). Returns the compaction when it starts one; a failed
+   * one goes to `failed`, and the file merely keeps growing until the next.
+   */
+  compactWhenLonger(limit: number, snapshot: () => readonly T[], failed: (error: unknown) => void): Promise<void> | undefined {
+    if (this.compaction !== undefined || this.closed || this.lines <= limit) return undefined;
+    this.compaction = this.rewrite(snapshot())
+      .catch(failed)
+      .finally(() => (this.compaction = undefined));
+    return this.compaction;
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,6 @@ export interface OutboxFileHooks {
 export class OutboxFile {
   private readonly appends = new Set<Promise<void>>();
   private compacting: Promise<void> | undefined;
-  private closed = false;
 
   private constructor(
     private readonly log: AppendLog<OutboxRecord>,
@@ -69,10 +68,7 @@ export class OutboxFile {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await Promise.allSettled([...this.appends]);
-    // AppendLog.close does not wait for a rewrite under way.
-    await this.compacting;
     await this.log.close();
   }
 
@@ -93,15 +89,10 @@ export class OutboxFile {
   }
 
   private compactIfLong(): void {
-    if (this.compacting !== undefined || this.closed) return;
-    if (this.log.lines <= compactedLines(this.state) * 4 + COMPACT_SLACK) return;
-    // One rewrite at a time: AppendLog's rewrites must not overlap (they share a temporary file).
-    this.compacting = this.log
-      .rewrite(compactOutbox(this.state))
-      .catch((error: unknown) => this.hooks.failed(error))
-      .finally(() => {
-        this.compacting = undefined;
-        this.hooks.settled();
-      });
+    const started = this.log.compactWhenLonger(compactedLines(this.state) * 4 + COMPACT_SLACK, () => compactOutbox(this.state), (error) => this.hooks.failed(error));
+    this.compacting = started?.finally(() => {
+      this.compacting = undefined;
+      this.hooks.settled();
+    }) ?? this.compacting;
   }
 }

@@ -50,15 +50,8 @@ export class Journal {
       this.accepting.delete(record);
     }
     if (record.t === "accepted") applyJournalRecord(this.state, record);
-    if (this.log !== undefined && this.log.lines > this.state.live.size * 4 + COMPACT_SLACK) await this.compact(this.log);
-  }
-
-  private compacting: Promise<void> | undefined;
-
-  /** One compaction at a time; acceptances still being written are kept. */
-  private compact(log: AppendLog<JournalRecord>): Promise<void> {
-    this.compacting ??= log.rewrite([...compactJournal(this.state), ...this.accepting]).finally(() => (this.compacting = undefined));
-    return this.compacting;
+    // Off the webhook's path; acceptances still being written are kept. A failed compaction loses nothing.
+    this.log?.compactWhenLonger(this.state.live.size * 4 + COMPACT_SLACK, () => [...compactJournal(this.state), ...this.accepting], () => undefined);
   }
 
   hasSeen(key: string): boolean {

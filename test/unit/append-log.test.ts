@@ -66,7 +66,9 @@ describe("AppendLog", () => {
     ]);
     await read.log.append({ n: 5 });
     await read.log.close();
-    expect((await AppendLog.open(file, parseEntry)).records).toEqual([{ n: 1 }, { n: 3 }, { n: 5 }]);
+    const again = await AppendLog.open(file, parseEntry);
+    expect(again.records).toEqual([{ n: 1 }, { n: 3 }, { n: 5 }]);
+    await again.log.close();
   });
 
   it("reads a damaged file as nothing rather than failing", async () => {
@@ -89,6 +91,21 @@ describe("AppendLog", () => {
     await log.close();
     const read = await AppendLog.open(file, parseEntry);
     expect(read.records).toEqual([{ n: 100 }, { n: 101 }, { n: 102 }]);
+    await read.log.close();
+  });
+
+  it("compacts in the background once it holds more lines than asked, one compaction at a time, and close waits for it", async () => {
+    const { log } = await AppendLog.open(file, parseEntry);
+    for (let n = 0; n < 5; n++) await log.append({ n });
+    expect(log.compactWhenLonger(5, () => [{ n: 99 }], () => undefined)).toBeUndefined();
+    await log.append({ n: 5 });
+    const compaction = log.compactWhenLonger(5, () => [{ n: 99 }], () => undefined);
+    expect(compaction).toBeDefined();
+    expect(log.compactWhenLonger(0, () => [{ n: 98 }], () => undefined)).toBeUndefined();
+    await log.append({ n: 100 });
+    await log.close();
+    const read = await AppendLog.open(file, parseEntry);
+    expect(read.records).toEqual([{ n: 99 }, { n: 100 }]);
     await read.log.close();
   });
 
