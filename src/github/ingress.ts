@@ -6,16 +6,12 @@
  */
 import { join } from "node:path";
 import type { Probot } from "probot";
+import type { Repeating } from "../engine/every.js";
 import { PollCursorFile } from "./poll-cursor.js";
 import { startPolling, type DeliveryLogApi } from "./poll-deliveries.js";
 import { startRedelivery, type AppDeliveriesApi } from "./redeliver-missed.js";
 
-export interface Ingress {
-  /** No more rounds; resolves once a round under way has finished. */
-  stop(): Promise<void>;
-}
-
-export async function startIngress(app: Probot, options: { ingress: "webhook" | "poll"; pollSeconds: number; dataDir: string }): Promise<Ingress> {
+export async function startIngress(app: Probot, options: { ingress: "webhook" | "poll"; pollSeconds: number; dataDir: string }): Promise<Repeating> {
   if (options.ingress === "webhook") {
     return startRedelivery(async () => (await app.auth()) as unknown as AppDeliveriesApi, { log: app.log });
   }

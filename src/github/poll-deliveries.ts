@@ -16,7 +16,10 @@
 import { z } from "zod";
 import { deliveriesToHandle, lostTrack, reachesCursor, startingPoint } from "../decisions/next-deliveries.js";
 import { describeGitHubError, statusOf } from "./describe-github-error.js";
+import type { DeliveryAttempt } from "../decisions/pick-redeliveries.js";
+import { every, type Repeating } from "../engine/every.js";
 import type { PollCursorFile } from "./poll-cursor.js";
+import { readAttempts } from "./redeliver-missed.js";
 
 /** The slice of an App-authenticated Octokit polling uses. */
 export interface DeliveryLogApi {
@@ -50,7 +53,6 @@ export interface PollState {
 const HANDLER_ATTEMPTS = 5;
 const MAX_PAGES = 50;
 
-const listed = z.array(z.object({ id: z.number(), guid: z.string(), event: z.string(), action: z.string().nullish() }).loose());
 const detail = z.object({ event: z.string(), request: z.object({ payload: z.record(z.string(), z.unknown()) }) });
 
 const nextLink = (headers: Record<string, string | number | undefined>) => /<([^>]+)>;\s*rel="next"/.exec(String(headers.link ?? ""))?.[1];
@@ -64,16 +66,16 @@ export interface RoundResult {
 /** One round. Throws only when the log cannot be listed at all (the caller logs and tries again). */
 export async function pollRound(octokit: DeliveryLogApi, state: PollState, receive: (event: PolledEvent) => Promise<void>, log: PollLog): Promise<RoundResult> {
   const cursor = state.cursor.state;
-  const seen: Array<z.infer<typeof listed>[number]> = [];
+  const seen: DeliveryAttempt[] = [];
   let url: string | undefined;
   try {
     const first = await octokit.request("GET /app/hook/deliveries", { per_page: 100, headers: state.etag === undefined ? {} : { "if-none-match": state.etag } });
-    seen.push(...listed.parse(first.data));
+    seen.push(...readAttempts(first.data));
     const etag = typeof first.headers.etag === "string" ? first.headers.etag : undefined;
     url = nextLink(first.headers);
     for (let pages = 1; url !== undefined && !reachesCursor(seen, cursor) && pages < MAX_PAGES; pages++) {
       const page = await octokit.request(`GET ${url}`);
-      seen.push(...listed.parse(page.data));
+      seen.push(...readAttempts(page.data));
       url = nextLink(page.headers);
     }
     state.etag = etag;
@@ -127,23 +129,15 @@ async function fetchEvent(octokit: DeliveryLogApi, id: number, guid: string): Pr
   return { id: guid, name: parsed.event, payload: parsed.request.payload };
 }
 
-export interface Polling {
-  /** No further rounds; resolves once a round under way has finished. */
-  stop(): Promise<void>;
-}
-
 /** A round now and then every `intervalMs` after the previous one ended. */
 export function startPolling(
   auth: () => Promise<DeliveryLogApi>,
   receive: (event: PolledEvent) => Promise<void>,
   options: { cursor: PollCursorFile; intervalMs: number; log: PollLog },
-): Polling {
+): Repeating {
   const state: PollState = { cursor: options.cursor, failures: new Map() };
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
   let lastFailure: string | undefined;
-  const round = async () => {
+  return every(options.intervalMs, async () => {
     try {
       await pollRound(await auth(), state, receive, options.log);
       if (lastFailure !== undefined) options.log.info({}, "reading GitHub's delivery log works again");
@@ -154,19 +148,5 @@ export function startPolling(
       if (failure !== lastFailure) options.log.warn({}, `could not read GitHub's delivery log: ${failure}; trying again every ${options.intervalMs / 1000} s`);
       lastFailure = failure;
     }
-  };
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = round().finally(() => schedule(options.intervalMs));
-    }, delayMs);
-  };
-  schedule(0);
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  });
 }

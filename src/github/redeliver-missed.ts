@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { pickRedeliveries, type DeliveryAttempt } from "../decisions/pick-redeliveries.js";
 import { RecentKeys } from "../engine/recent-keys.js";
+import { every, type Repeating } from "../engine/every.js";
 import { statusOf } from "./describe-github-error.js";
 
 /** The slice of an App-authenticated Octokit a round uses. */
@@ -67,7 +68,8 @@ const attemptSchema = z.object({
   action: z.string().nullable(),
 });
 
-function readAttempts(data: unknown): DeliveryAttempt[] {
+/** The items of a `GET /app/hook/deliveries` page that read as delivery attempts. */
+export function readAttempts(data: unknown): DeliveryAttempt[] {
   if (!Array.isArray(data)) return [];
   return data.flatMap((item) => {
     const parsed = attemptSchema.safeParse(item);
@@ -126,43 +128,17 @@ export async function redeliverMissed(octokit: AppDeliveriesApi, options: Redeli
   return { redelivered, leftAlone: leftAlone.map((a) => a.id), ...(failure === undefined ? {} : { failure }) };
 }
 
-export interface RedeliverySchedule {
-  /** No further rounds; resolves once a round under way has finished. */
-  stop(): Promise<void>;
-}
-
-/** A round now (after `startDelayMs`) and then every `intervalMs` (default 5 minutes), on an unref'd timer. */
+/** A round now (after `startDelayMs`) and then every `intervalMs` (default 5 minutes). */
 export function startRedelivery(
   auth: () => Promise<AppDeliveriesApi>,
   options: Omit<RedeliverOptions, "memory"> & { memory?: RedeliveryMemory; intervalMs?: number; startDelayMs?: number },
-): RedeliverySchedule {
+): Repeating {
   const settings = { ...options, memory: options.memory ?? redeliveryMemory() };
-  const intervalMs = options.intervalMs ?? 5 * 60 * 1000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
   const round = async () => {
     const octokit = await auth().catch((error: unknown) => void reportFailure(settings, "could not authenticate as the App", error));
     if (octokit !== undefined) await redeliverMissed(octokit, settings);
   };
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = round()
-        .catch((error: unknown) => void reportFailure(settings, "a redelivery round failed", error))
-        .finally(() => schedule(intervalMs));
-    }, delayMs);
-    timer.unref();
-  };
-  schedule(options.startDelayMs ?? 0);
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return every(options.intervalMs ?? 5 * 60 * 1000, round, { startDelayMs: options.startDelayMs });
 }
 
 const summarize = (a: DeliveryAttempt) => ({ id: a.id, guid: a.guid, event: a.action === null ? a.event : `${a.event}.${a.action}`, status_code: a.status_code });
