@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { providers } from "../providers/index.js";
 import { ensureLogSecret } from "./engine/log-secret.js";
 import { Workspaces } from "./engine/workspace.js";
+import type { HeavenAppOptions } from "./index.js";
 import { Deployer } from "./pipeline/deployer.js";
 import { EmbeddedQueue } from "./queue/embedded-queue.js";
 import { importParked } from "./queue/import-parked.js";
@@ -16,6 +17,8 @@ export interface CoreOptions {
 }
 
 export interface Core {
+  /** What heavenApp needs of the core, as the server and every harness wire it. */
+  app: Omit<HeavenAppOptions, "outbox">;
   deployer: Deployer;
   logSecret: string;
   queue: EmbeddedQueue;
@@ -47,5 +50,6 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
     },
   });
   const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
-  return { deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported };
+  const app = { deployer, dataDir: settings.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: settings.defaultTimeoutSeconds };
+  return { app, deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported };
 }

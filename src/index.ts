@@ -34,9 +34,20 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
   const whenLoaded = new Promise<LoadedApp>((resolve) => (loaded = resolve));
   const app: ApplicationFunction = async (app, { addHandler }) => {
     addHandler(logRoute(options));
+    // One Octokit per installation for the outbox's writes, not one per write (it refreshes its own token).
+    const octokits = new Map<number, ReturnType<Probot["auth"]>>();
+    const octokitFor = (installationId: number) => {
+      let octokit = octokits.get(installationId);
+      if (octokit === undefined) {
+        octokit = app.auth(installationId);
+        octokit.catch(() => octokits.delete(installationId));
+        octokits.set(installationId, octokit);
+      }
+      return octokit;
+    };
     const { outbox, restored, skipped } = await Outbox.open({
       file: join(options.dataDir, "outbox.jsonl"),
-      octokitFor: (installationId) => app.auth(installationId),
+      octokitFor,
       log: app.log,
       ...options.outbox,
     });

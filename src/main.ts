@@ -4,7 +4,6 @@
  * the app is not registered yet). Signals stop it without losing work.
  */
 import { run } from "probot";
-import { providers } from "../providers/index.js";
 import { createCore } from "./create-core.js";
 import { HeavenOctokit } from "./github/octokit.js";
 import { startIngress } from "./github/ingress.js";
@@ -15,26 +14,20 @@ import { stopOnSignals } from "./shutdown.js";
 async function main(): Promise<void> {
   applyDotEnv(process.env);
   const settings = loadSettings(process.env);
-  const { deployer, logSecret, queue, imported, skipped } = await createCore(settings, { journal: true, abortReason: "heaven's shutdown" });
-  const heaven = heavenApp({
-    deployer,
-    dataDir: settings.dataDir,
-    logSecret,
-    knownProviders: Object.keys(providers),
-    defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
-  });
+  const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown" });
+  const heaven = heavenApp(core.app);
   const ours = new Set(process.listeners("SIGINT"));
   const server = await run(heaven.app, { Octokit: HeavenOctokit });
   // Probot's own SIGINT handler exits ~100 ms after the signal, racing heaven's shutdown.
   for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
   const { app, outbox } = await heaven.loaded;
-  if (imported > 0) app.log.info(`${imported} deployments an older heaven left waiting for CI are now in the journal`);
-  for (const line of skipped) app.log.error(line);
+  if (core.imported > 0) app.log.info(`${core.imported} deployments an older heaven left waiting for CI are now in the journal`);
+  for (const line of core.skipped) app.log.error(line);
   // Only once heaven listens: a redelivered webhook must find it.
   const ingress = await startIngress(app, settings);
   stopOnSignals(
     {
-      queue,
+      queue: core.queue,
       closeServer: () => server.stop(),
       flushOutbox: async (timeoutMs) => {
         const left = await outbox.flush(timeoutMs);

@@ -7,28 +7,19 @@
  * so a benchmark can hand heaven options the server has no setting for
  * (the outbox's coalescing).
  */
-import { generateKeyPairSync } from "node:crypto";
 import { Probot } from "probot";
-import { providers } from "../../providers/index.js";
 import { createCore } from "../../src/create-core.js";
 import { HeavenOctokit } from "../../src/github/octokit.js";
 import type { Outbox } from "../../src/github/outbox.js";
 import { heavenApp, type HeavenAppOptions } from "../../src/index.js";
 import { loadSettings } from "../../src/settings.js";
+import { appPrivateKey } from "../../test/helpers/app-credentials.js";
 import type { FakeGitHub } from "../../test/helpers/fake-github.js";
 
 export interface InProcessHeaven {
   outbox: Outbox;
   stop(): Promise<void>;
 }
-
-let key: string | undefined;
-const privateKey = () =>
-  (key ??= generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  }).privateKey);
 
 /** Starts heaven and points the fake GitHub's webhook deliveries at it. */
 export async function startInProcessHeaven(
@@ -42,16 +33,9 @@ export async function startInProcessHeaven(
     PATH: process.env.PATH,
     HOME: options.dataDir,
   });
-  const { deployer, logSecret, queue } = await createCore(settings, { journal: true, abortReason: "the benchmark's end" });
-  const probot = new Probot({ appId: 1, privateKey: privateKey(), Octokit: HeavenOctokit, baseUrl: `http://${github.host}/api/v3`, logLevel: "error" });
-  const heaven = heavenApp({
-    deployer,
-    dataDir: settings.dataDir,
-    logSecret,
-    knownProviders: Object.keys(providers),
-    defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
-    outbox: options.outbox,
-  });
+  const core = await createCore(settings, { journal: true, abortReason: "the benchmark's end" });
+  const probot = new Probot({ appId: 1, privateKey: appPrivateKey(), Octokit: HeavenOctokit, baseUrl: `http://${github.host}/api/v3`, logLevel: "error" });
+  const heaven = heavenApp({ ...core.app, outbox: options.outbox });
   await probot.load(heaven.app, { cwd: process.cwd(), addHandler: () => undefined });
   const { outbox } = await heaven.loaded;
   github.deliver = async (event, payload, guid) => {
@@ -66,8 +50,8 @@ export async function startInProcessHeaven(
     outbox,
     stop: async () => {
       github.deliver = undefined;
-      await queue.drain(0);
-      await queue.close();
+      await core.queue.drain(0);
+      await core.queue.close();
       await outbox.close();
     },
   };

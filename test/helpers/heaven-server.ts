@@ -7,11 +7,12 @@
  * journal and outbox the way the next heaven will.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { appPrivateKey } from "./app-credentials.js";
 import { foldOutbox, parseOutboxRecord, type OutboxFileState } from "../../src/github/outbox-state.js";
 import { foldJournal, parseJournalRecord, type JournalState } from "../../src/queue/journal-state.js";
 
@@ -85,11 +86,6 @@ export interface StartOptions {
 export async function startHeaven(options: StartOptions): Promise<HeavenProcess> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     cwd: options.cwd,
     env: {
@@ -97,7 +93,7 @@ export async function startHeaven(options: StartOptions): Promise<HeavenProcess>
       HOME: options.dataDir,
       NODE_ENV: "production",
       APP_ID: "1",
-      PRIVATE_KEY: privateKey,
+      PRIVATE_KEY: appPrivateKey(),
       WEBHOOK_SECRET,
       GHE_HOST: options.githubHost,
       GHE_PROTOCOL: "http",

@@ -1,24 +1,13 @@
 /** A Probot instance wired to heaven for integration tests (nock answers GitHub). */
-import { generateKeyPairSync } from "node:crypto";
-import { join } from "node:path";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import nock from "nock";
-import { providers } from "../../providers/index.js";
-import { Workspaces } from "../../src/engine/workspace.js";
+import { createCore } from "../../src/create-core.js";
 import type { Outbox } from "../../src/github/outbox.js";
 import { heavenApp } from "../../src/index.js";
-import { Deployer } from "../../src/pipeline/deployer.js";
-import { EmbeddedQueue } from "../../src/queue/embedded-queue.js";
-
-let privateKey: string | undefined;
-function testPrivateKey(): string {
-  privateKey ??= generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  }).privateKey;
-  return privateKey;
-}
+import type { Deployer } from "../../src/pipeline/deployer.js";
+import type { EmbeddedQueue } from "../../src/queue/embedded-queue.js";
+import { loadSettings } from "../../src/settings.js";
+import { appPrivateKey, quietOctokit } from "./app-credentials.js";
 
 export interface TestApp {
   probot: Probot;
@@ -35,25 +24,19 @@ export interface TestApp {
 export const UNPACED = { minSpacingMs: 0, perMinute: 1_000_000, perHour: 1_000_000 };
 
 export async function testApp(options: { dataDir: string; retry?: boolean; concurrency?: number }): Promise<TestApp> {
-  const logSecret = "test-log-secret-0123456789";
-  const baseEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
-  const queue = await EmbeddedQueue.open({ journalFile: join(options.dataDir, "journal.jsonl"), concurrency: options.concurrency ?? 2 });
-  const deployer = new Deployer(queue, {
-    dataDir: options.dataDir,
-    baseUrl: "https://heaven.example.com",
-    logSecret,
-    canPark: true,
-    abortReason: "heaven's shutdown",
-    pipeline: { providers, workspaces: new Workspaces(options.dataDir, baseEnv), defaultTimeoutSeconds: 30, baseEnv, secrets: [], killGraceMs: 200 },
+  // The server's own wiring, from settings as the environment would give them.
+  const settings = loadSettings({
+    HEAVEN_DATA_DIR: options.dataDir,
+    HEAVEN_URL: "https://heaven.example.com",
+    HEAVEN_LOG_SECRET: "test-log-secret-0123456789",
+    HEAVEN_CONCURRENCY: String(options.concurrency ?? 2),
+    DEPLOYMENT_TIMEOUT: "30",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
   });
-  // The function form is the one that really turns throttling off (see TOOLCHAIN.md).
-  const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({
-    ...o,
-    retry: { enabled: options.retry ?? false },
-    throttle: { ...o.throttle, enabled: false },
-  }));
-  const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), Octokit, logLevel: "fatal" });
-  const heaven = heavenApp({ deployer, dataDir: options.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: 30, outbox: { pacing: UNPACED } });
+  const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown", killGraceMs: 200 });
+  const { deployer, queue, logSecret } = core;
+  const probot = new Probot({ appId: 1, privateKey: appPrivateKey(), Octokit: quietOctokit({ retry: options.retry }), logLevel: "fatal" });
+  const heaven = heavenApp({ ...core.app, outbox: { pacing: UNPACED } });
   await probot.load(heaven.app, { cwd: process.cwd(), addHandler: () => undefined });
   const { outbox } = await heaven.loaded;
   return {

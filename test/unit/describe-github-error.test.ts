@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { ProbotOctokit } from "probot";
 import { describeGitHubError, isGitHubUnavailable } from "../../src/github/describe-github-error.js";
+import { quietOctokit } from "../helpers/app-credentials.js";
 
-const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({ ...o, retry: { enabled: false }, throttle: { ...o.throttle, enabled: false } }));
+const Octokit = quietOctokit();
 
 /** What Octokit really throws, for a refused connection and for an answer. */
 async function failure(baseUrl: string): Promise<unknown> {

@@ -7,9 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ProbotOctokit } from "probot";
 import { FakeGitHub, type Deliver } from "../helpers/fake-github.js";
 import { redeliverMissed, redeliveryMemory } from "../../src/github/redeliver-missed.js";
+import { quietOctokit } from "../helpers/app-credentials.js";
 
 interface Received {
   event: string;
@@ -45,7 +45,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({ ...o, retry: { enabled: false }, throttle: { ...o.throttle, enabled: false } }));
+const Octokit = quietOctokit();
 
 let github: FakeGitHub;
 let api: string;

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateKeyPairSync } from "node:crypto";
 import { RequestError } from "@octokit/request-error";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
+import { appPrivateKey, quietOctokit } from "../helpers/app-credentials.js";
 import { Outbox, type OutboxLog, type OutboxOctokit, type OutboxOptions, type OutboxWrite } from "../../src/github/outbox.js";
 
 const T0 = Date.UTC(2026, 4, 1, 12, 0, 0);
@@ -643,11 +643,7 @@ describe("Outbox: flush and close", () => {
 });
 
 describe("Outbox with a real Probot installation Octokit (nock answers GitHub)", () => {
-  const privateKey = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  }).privateKey;
+  const privateKey = appPrivateKey();
   const REAL_EXCEPT_DATE = ["hrtime", "nextTick", "performance", "queueMicrotask", "requestAnimationFrame", "cancelAnimationFrame", "requestIdleCallback", "cancelIdleCallback", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "setTimeout", "clearTimeout"] as const;
 
   afterEach(() => {
@@ -672,8 +668,7 @@ describe("Outbox with a real Probot installation Octokit (nock answers GitHub)",
         return authorizations.length === 1 ? [401, { message: "Bad credentials" }] : [201, { id: 1 }];
       });
     // As test/helpers/probot.ts: the function form really turns throttling off.
-    const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({ ...o, retry: { enabled: false }, throttle: { ...o.throttle, enabled: false } }));
-    const octokit = await new Probot({ appId: 1, privateKey, Octokit, logLevel: "fatal" }).auth(1);
+    const octokit = await new Probot({ appId: 1, privateKey, Octokit: quietOctokit(), logLevel: "fatal" }).auth(1);
     await octokit.auth({ type: "installation" }); // the first token, minted now
     // @octokit/auth-app itself retries a 401 for 5 s after minting (replication delay): make the token older than that.
     jest.useFakeTimers({ doNotFake: [...REAL_EXCEPT_DATE], now: Date.now() + 10_000 });

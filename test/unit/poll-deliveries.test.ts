@@ -4,20 +4,14 @@
  * with a real Probot App Octokit, and the cursor in a real file.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { PollCursorFile } from "../../src/github/poll-cursor.js";
 import { pollRound, type DeliveryLogApi, type PolledEvent, type PollState } from "../../src/github/poll-deliveries.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import { tempDir } from "../helpers/git-repo.js";
+import { appPrivateKey, quietOctokit } from "../helpers/app-credentials.js";
 
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
-const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({ ...o, retry: { enabled: false }, throttle: { ...o.throttle, enabled: false } }));
 
 let github: FakeGitHub;
 let octokit: DeliveryLogApi;
@@ -27,7 +21,7 @@ const cursors: PollCursorFile[] = [];
 beforeAll(async () => {
   github = new FakeGitHub();
   await github.start();
-  const probot = new Probot({ appId: 1, privateKey, Octokit, logLevel: "fatal", baseUrl: `http://${github.host}/api/v3` });
+  const probot = new Probot({ appId: 1, privateKey: appPrivateKey(), Octokit: quietOctokit(), logLevel: "fatal", baseUrl: `http://${github.host}/api/v3` });
   octokit = (await probot.auth()) as unknown as DeliveryLogApi;
 });
 afterAll(() => github.stop());

@@ -4,10 +4,10 @@
  * documented "List deliveries for an app webhook" response.
  */
 import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { generateKeyPairSync } from "node:crypto";
 import type { components } from "@octokit/openapi-types";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
+import { appPrivateKey, quietOctokit } from "../helpers/app-credentials.js";
 import {
   redeliverMissed,
   redeliveryMemory,
@@ -26,14 +26,7 @@ const now = () => NOW;
 let octokit: AppDeliveriesApi;
 
 beforeAll(async () => {
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
-  // The function form is the one that really turns throttling off (see TOOLCHAIN.md).
-  const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({ ...o, retry: { enabled: false }, throttle: { ...o.throttle, enabled: false } }));
-  const probot = new Probot({ appId: 1, privateKey, Octokit, logLevel: "fatal" });
+  const probot = new Probot({ appId: 1, privateKey: appPrivateKey(), Octokit: quietOctokit(), logLevel: "fatal" });
   octokit = await probot.auth(); // no installation id: the App itself (JWT)
 });
 
