@@ -4,14 +4,14 @@
  * the sinks what happened. Knows nothing of Probot or of any one provider:
  * where a job's sources come from and who listens is handed to `start`.
  */
-import { appendFile } from "node:fs/promises";
 import type { DeploymentEvent, EventSink } from "../core/events.js";
 import type { DeploymentJob } from "../core/job.js";
 import type { DeployQueue, Enqueued, JobControl, JobResult, ProcessRecord, RestoreReport } from "../core/queue.js";
 import type { DeploymentSources } from "../core/sources.js";
+import { DeploymentLog } from "../engine/deployment-log.js";
 import { logFilePath, logKey, logUrl } from "../engine/log-links.js";
 import { killLeftoverGroup, recordProcessGroup } from "../engine/process-groups.js";
-import { runPipeline, type PipelineDeps } from "./run-pipeline.js";
+import { crashed, runPipeline, type PipelineDeps, type PipelineResult } from "./run-pipeline.js";
 
 export interface DeployerOptions {
   dataDir: string;
@@ -71,7 +71,7 @@ export class Deployer {
     return (await this.queue.list(lane)).map((entry) => entry.job.request.sha);
   }
 
-  logUrlOf(job: DeploymentJob): string {
+  private logUrlOf(job: DeploymentJob): string {
     return logUrl(this.options.baseUrl, this.options.logSecret, logKey(job.request.repository.fullName, job.request.id));
   }
 
@@ -81,7 +81,7 @@ export class Deployer {
 
   private async run(job: DeploymentJob, control: JobControl): Promise<JobResult> {
     const io = this.required();
-    let result;
+    let result: PipelineResult;
     try {
       const sources = await io.sourcesFor(job);
       result = await runPipeline(
@@ -101,11 +101,12 @@ export class Deployer {
       );
     } catch (error) {
       // No sources (GitHub would not authenticate the installation): still a final status.
-      result = { kind: "finished" as const, outcome: { kind: "crashed" as const, message: error instanceof Error ? error.message : String(error) }, environmentUrl: undefined };
+      result = crashed(error);
     }
     if (result.kind === "parked") {
-      await this.publish(result.job, { type: "waiting-for-ci", sha: result.sha, waiting: result.waiting, deadline: result.deadline });
-      return { kind: "park", job: result.job, until: result.deadline, wakeOn: ciSettled(job.request.repository.fullName, result.sha) };
+      const { sha } = job.request;
+      await this.publish(result.job, { type: "waiting-for-ci", sha, waiting: result.waiting, deadline: result.deadline });
+      return { kind: "park", job: result.job, until: result.deadline, wakeOn: ciSettled(job.request.repository.fullName, sha) };
     }
     // On disk in every sink before the queue records the job as finished: a crash in between repeats nothing twice.
     await this.publish(job, { type: "finished", outcome: result.outcome, environmentUrl: result.environmentUrl });
@@ -116,8 +117,14 @@ export class Deployer {
   private async interrupted(job: DeploymentJob, processes: readonly ProcessRecord[]): Promise<void> {
     const killed = processes.map((record) => ({ pgid: record.pgid, result: killLeftoverGroup(record) }));
     this.io?.log.info({ key: job.key, killed }, "a deployment was running when heaven stopped; reporting it as interrupted");
-    const note = `heaven restarted while this deployment ran${killed.length > 0 ? `; its process groups: ${killed.map((k) => `${k.pgid} ${k.result}`).join(", ")}` : ""}\n`;
-    await appendFile(this.logPathOf(job), `${new Date().toISOString()} heaven: ${note}`).catch(() => undefined);
+    const note = `heaven restarted while this deployment ran${killed.length > 0 ? `; its process groups: ${killed.map((k) => `${k.pgid} ${k.result}`).join(", ")}` : ""}`;
+    // The deployment's own log says so too, the way it says everything else.
+    await DeploymentLog.open(this.logPathOf(job), { secrets: this.options.pipeline.secrets })
+      .then(async (log) => {
+        log.note(note);
+        await log.close();
+      })
+      .catch(() => undefined);
     await this.publish(job, { type: "finished", outcome: { kind: "interrupted", processStopped: processes.length > 0 }, environmentUrl: undefined });
   }
 

@@ -39,12 +39,17 @@ export interface PipelineRun extends ProviderRun {
   /** A newer automatic deployment waiting in the same lane, if any. */
   supersededBy?: () => Promise<{ id: string; sha: string } | undefined>;
   echo?: ((line: string) => void) | undefined;
-  now?: () => number;
 }
 
 export type PipelineResult =
   | { kind: "finished"; outcome: DeploymentOutcome; environmentUrl: string | undefined }
-  | { kind: "parked"; job: DeploymentJob; sha: string; waiting: string[]; deadline: number };
+  /** `job` carries its CI deadline; it waits for CI on its own sha. */
+  | { kind: "parked"; job: DeploymentJob; waiting: string[]; deadline: number };
+
+/** What went wrong inside heaven (not in the deployment), as the outcome that still gets a final status. */
+export function crashed(error: unknown): PipelineResult {
+  return { kind: "finished", outcome: { kind: "crashed", message: error instanceof Error ? error.message : String(error) }, environmentUrl: undefined };
+}
 
 export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise<PipelineResult> {
   const { request } = run.job;
@@ -55,9 +60,9 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
     log.note(`deployment ${request.id}: ${request.ref} (${request.sha}) to ${request.environment}, task ${request.task}, by ${request.creator}`);
     result = await deploy(run, deps, log);
   } catch (error) {
-    result = { kind: "finished", outcome: { kind: "crashed", message: error instanceof Error ? error.message : String(error) }, environmentUrl: undefined };
+    result = crashed(error);
   }
-  if (result.kind === "parked") log?.note(`waiting for CI on ${result.sha.slice(0, 7)}: ${result.waiting.join(", ")}`);
+  if (result.kind === "parked") log?.note(`waiting for CI on ${request.sha.slice(0, 7)}: ${result.waiting.join(", ")}`);
   else {
     const status = describeOutcome(result.outcome);
     log?.note(`${status.state}: ${status.description}`);
@@ -95,10 +100,9 @@ async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog):
   const merged = await mergeDefaultBranch(request, config, sources, log);
   if (merged.kind !== "unchanged") return finished(merged);
   // 7. CI must be green; pending CI parks the deployment until it settles.
-  const now = run.now?.() ?? Date.now();
-  const ci = await checkCi(request, config, sources, log, { canPark: run.canPark, deadline: job.ciDeadline, now });
+  const ci = await checkCi(request, config, sources, log, { canPark: run.canPark, deadline: job.ciDeadline, now: Date.now() });
   if (ci.kind === "outcome") return finished(ci.outcome);
-  if (ci.kind === "wait") return { kind: "parked", job: { ...job, ciDeadline: ci.deadline }, sha: ci.sha, waiting: ci.waiting, deadline: ci.deadline };
+  if (ci.kind === "wait") return { kind: "parked", job: { ...job, ciDeadline: ci.deadline }, waiting: ci.waiting, deadline: ci.deadline };
   // 8. Ship it.
   run.publish({ type: "started", sha: request.sha, forcedOver: lock.kind === "forced" ? lock.over : undefined, environmentUrl: config.environmentUrl });
   return finished(await checkoutAndRun(request, config, sources, log, deps, run));

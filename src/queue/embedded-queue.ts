@@ -26,7 +26,6 @@ export class EmbeddedQueue implements DeployQueue {
   private readonly lanes = new Map<string, Lane>();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly accepting = new Set<string>();
   /** The latest wake per condition, so a job that read CI before a wake and parks after it is not left waiting. */
   private readonly wakes = new Map<string, number>();
   private wakeCount = 0;
@@ -49,13 +48,8 @@ export class EmbeddedQueue implements DeployQueue {
   }
 
   async enqueue(job: DeploymentJob): Promise<Enqueued> {
-    if (this.journal.hasSeen(job.key) || this.accepting.has(job.key)) return { kind: "duplicate" };
-    this.accepting.add(job.key);
-    try {
-      await this.journal.append({ t: "accepted", job });
-    } finally {
-      this.accepting.delete(job.key);
-    }
+    if (this.journal.hasSeen(job.key)) return { kind: "duplicate" };
+    await this.journal.append({ t: "accepted", job });
     const position = this.positionOf(job.lane);
     this.line(job.key);
     return { kind: "added", position };

@@ -19,8 +19,8 @@ import {
 const COMPACT_SLACK = 2_000;
 
 export class Journal {
-  /** Acceptances being written: not yet in the state, but a compaction must keep them. */
-  private readonly accepting = new Set<JournalRecord>();
+  /** Acceptances being written, by key: not yet in the state, but already seen, and kept by a compaction. */
+  private readonly accepting = new Map<string, JournalRecord>();
 
   private constructor(
     private readonly log: AppendLog<JournalRecord> | undefined,
@@ -43,19 +43,20 @@ export class Journal {
    */
   async append(record: JournalRecord): Promise<void> {
     if (record.t !== "accepted") applyJournalRecord(this.state, record);
-    else this.accepting.add(record);
+    else this.accepting.set(record.job.key, record);
     try {
       await this.log?.append(record);
     } finally {
-      this.accepting.delete(record);
+      if (record.t === "accepted") this.accepting.delete(record.job.key);
     }
     if (record.t === "accepted") applyJournalRecord(this.state, record);
     // Off the webhook's path; acceptances still being written are kept. A failed compaction loses nothing.
-    this.log?.compactWhenLonger(this.state.live.size * 4 + COMPACT_SLACK, () => [...compactJournal(this.state), ...this.accepting], () => undefined);
+    this.log?.compactWhenLonger(this.state.live.size * 4 + COMPACT_SLACK, () => [...compactJournal(this.state), ...this.accepting.values()], () => undefined);
   }
 
+  /** Accepted (or being accepted), running, parked or finished: a second acceptance is a duplicate. */
   hasSeen(key: string): boolean {
-    return this.state.live.has(key) || this.state.finished.has(key);
+    return this.accepting.has(key) || this.state.live.has(key) || this.state.finished.has(key);
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import { evaluateCi } from "../../decisions/ci-gate.js";
 
 export type CiStep =
   | { kind: "green" }
-  | { kind: "wait"; sha: string; waiting: string[]; deadline: number }
+  | { kind: "wait"; waiting: string[]; deadline: number }
   | { kind: "outcome"; outcome: DeploymentOutcome };
 
 export async function checkCi(
@@ -37,7 +37,7 @@ export async function checkCi(
   if (parking.now >= deadline) {
     return { kind: "outcome", outcome: { kind: "ci-timed-out", sha: request.sha, waiting, minutes: Math.round(config.ciTimeoutSeconds / 60) } };
   }
-  return { kind: "wait", sha: request.sha, waiting, deadline };
+  return { kind: "wait", waiting, deadline };
 }
 
 function skipped(log: LogSink, why: string): CiStep {
