@@ -1,7 +1,6 @@
 /** What the pipeline needs from wherever the deployment came from. */
-import type { DeploymentRecord } from "./record.js";
+import type { DeploymentRecord, RecordWithStates } from "./record.js";
 import type { CheckRun, CommitStatus } from "./ci.js";
-import type { RecordWithStates } from "./record.js";
 
 export type ConfigRead = { ok: true; file: unknown } | { ok: false; error: string };
 

@@ -3,9 +3,8 @@
  * different commit than the one deployed now. Pure: one environment's
  * deployment records and the states of their statuses in, a target out.
  */
-import type { DeploymentRecord } from "../core/record.js";
-import { isDeployTask } from "./is-deploy-task.js";
 import type { RecordWithStates } from "../core/record.js";
+import { isDeployTask } from "./is-deploy-task.js";
 
 export type RollbackTarget =
   | { kind: "target"; sha: string; ref: string; deploymentId: number; currentSha: string }

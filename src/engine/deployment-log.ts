@@ -7,8 +7,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import type { OutputStream } from "../core/log.js";
-import type { LogSink } from "../core/log.js";
+import type { LogSink, OutputStream } from "../core/log.js";
 
 /** A line longer than this is written in pieces rather than buffered. */
 const MAX_PENDING_LINE = 64 * 1024;

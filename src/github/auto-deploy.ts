@@ -9,11 +9,11 @@ import { currentLockState } from "../decisions/lock-state.js";
 import { decideAfterCompare, planAutoDeploy, type AutoDeployDecision } from "../decisions/plan-auto-deploy.js";
 import type { CiEvent } from "../decisions/read-ci-event.js";
 import { configuredEnvironments } from "../decisions/resolve-config.js";
+import { truncate } from "../decisions/text.js";
 import { compareCommits, createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
 import type { OutboxWriter } from "./outbox.js";
-import { truncate } from "../decisions/text.js";
 
 export interface AutoDeployIo {
   octokit: RequestApi & CiApi & ConfigApi;

@@ -4,11 +4,10 @@
  * history (rollback), creating deployments, and merging the default branch.
  */
 import { isObject } from "../core/json.js";
-import type { DeploymentRecord } from "../core/record.js";
+import type { DeploymentRecord, RecordWithStates } from "../core/record.js";
 import { isDeployTask } from "../decisions/is-deploy-task.js";
 import { deploymentPayload } from "../decisions/read-deployment.js";
 import type { MergeResult, NewDeployment } from "../core/sources.js";
-import type { RecordWithStates } from "../core/record.js";
 
 export interface RequestApi {
   request(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown }>;

@@ -8,7 +8,7 @@ import { UNLOCK_TASK } from "../core/record.js";
 import { configuredEnvironments } from "../decisions/resolve-config.js";
 import { listEnvironmentRecords, newDeploymentParams, toRecord, type RequestApi } from "./deployments-api.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
-import type { OutboxWrite, OutboxWriter } from "./outbox.js";
+import type { OutboxWriter } from "./outbox.js";
 
 export interface ReleaseIo {
   octokit: RequestApi & ConfigApi;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import type { DeploymentRecord } from "../../src/core/record.js";
+import type { DeploymentRecord, RecordWithStates } from "../../src/core/record.js";
 import { rollbackTarget } from "../../src/decisions/rollback-target.js";
-import type { RecordWithStates } from "../../src/core/record.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
