@@ -1,25 +1,42 @@
 /**
  * Runs a script from the repository, as Heaven's shell provider did: the
- * script gets BRANCH, SHA, DEPLOY_ENV and DEPLOY_TASK, plus DEPLOYMENT_ID and
- * REPOSITORY. Values travel as environment variables, never through a shell.
+ * script gets BRANCH, SHA, DEPLOY_ENV and DEPLOY_TASK, plus DEPLOYMENT_ID,
+ * REPOSITORY and HOSTS. Values travel as environment variables, never through a shell.
  */
 import { join } from "node:path";
-import type { ProcessProvider } from "../src/core/provider.js";
+import { z } from "zod";
+import { defineProvider } from "../src/core/provider.js";
+import type { DeploymentRequest } from "../src/core/request.js";
 
-export const shell: ProcessProvider = {
+/** What every process provider tells its command about the deployment. */
+export function deploymentEnv(request: DeploymentRequest): Record<string, string> {
+  return {
+    BRANCH: request.ref,
+    SHA: request.sha,
+    DEPLOY_ENV: request.environment,
+    DEPLOY_TASK: request.task,
+    DEPLOYMENT_ID: request.id,
+    REPOSITORY: request.repository.fullName,
+    ...(request.hosts === undefined ? {} : { HOSTS: request.hosts.join(",") }),
+  };
+}
+
+export const shell = defineProvider({
   kind: "process",
+  // `script` is heaven's own key (it predates per-provider options).
+  options: z.object({}).strict(),
   describe: ({ config }) => config.script,
-  command: ({ request, config, checkoutDir }) => ({
-    file: join(checkoutDir, config.script),
-    args: [],
-    cwd: checkoutDir,
-    env: {
-      BRANCH: request.ref,
-      SHA: request.sha,
-      DEPLOY_ENV: request.environment,
-      DEPLOY_TASK: request.task,
-      DEPLOYMENT_ID: request.id,
-      REPOSITORY: request.repository.fullName,
-    },
+  plan: ({ request, config, checkoutDir, env }) => ({
+    ok: true,
+    tracks: [
+      {
+        steps: [
+          {
+            name: config.script,
+            spec: { file: join(checkoutDir, config.script), args: [], cwd: checkoutDir, env: { ...env, ...deploymentEnv(request) } },
+          },
+        ],
+      },
+    ],
   }),
-};
+});

@@ -45,11 +45,14 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
       workspaces: new Workspaces(settings.dataDir, settings.baseEnv),
       defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
       baseEnv: settings.baseEnv,
+      ssh: settings.ssh,
+      hostEnv: settings.hostEnv,
+      offeredSecrets: settings.offeredSecrets,
       secrets: [...settings.secrets, logSecret],
       killGraceMs: options.killGraceMs,
     },
   });
   const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
-  const app = { deployer, dataDir: settings.dataDir, logSecret, knownProviders: Object.keys(providers), defaultTimeoutSeconds: settings.defaultTimeoutSeconds };
+  const app = { deployer, dataDir: settings.dataDir, logSecret, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds };
   return { app, deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported };
 }

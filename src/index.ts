@@ -2,6 +2,7 @@
  * The Probot app: opens the outbox, starts the core with GitHub as its
  * source and sink, and wires events and routes to it. Nothing more.
  */
+import type { ProviderSchemas } from "./decisions/resolve-config.js";
 import { join } from "node:path";
 import type { ApplicationFunction, Probot } from "probot";
 import type { DeploymentJob } from "./core/job.js";
@@ -18,7 +19,7 @@ export interface HeavenAppOptions {
   deployer: Deployer;
   dataDir: string;
   logSecret: string;
-  knownProviders: readonly string[];
+  providers: ProviderSchemas;
   defaultTimeoutSeconds: number;
   /** Tests pace writes faster than GitHub asks for; the benchmark turns coalescing off to compare. Defaults: production's. */
   outbox?: Partial<Pick<OutboxOptions, "coalesce" | "pacing">>;
@@ -68,7 +69,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
       `journal: ${report.interrupted} interrupted deployments reported, ${report.queued} queued and ${report.parked} waiting for CI picked up`,
     );
 
-    const shared = { outbox, knownProviders: options.knownProviders, defaultTimeoutSeconds: options.defaultTimeoutSeconds };
+    const shared = { outbox, providers: options.providers, defaultTimeoutSeconds: options.defaultTimeoutSeconds };
     app.on("deployment.created", handleDeployment({ deployer, outbox }));
     const ci = handleCiEvent({ ...shared, deployer });
     app.on("status", ci("status"));

@@ -45,7 +45,13 @@ const schema = z.object({
     }),
   HEAVEN_POLL_SECONDS: integer("HEAVEN_POLL_SECONDS", 5, 1, 3_600),
   WEBHOOK_SECRET: z.string().optional(),
+  DEPLOYMENT_PRIVATE_KEY: z.string().optional(),
+  HEAVEN_KNOWN_HOSTS: z.string().optional(),
+  HEAVEN_SECRETS: z.string().optional(),
 });
+
+/** heaven's own credentials: no repository may ask for them by name. */
+const NEVER_OFFERED = ["PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "HEAVEN_LOG_SECRET", "GITHUB_CLIENT_SECRET", "DEPLOYMENT_PRIVATE_KEY", "DATABASE_URL"];
 
 export interface Settings {
   port: number;
@@ -64,6 +70,12 @@ export interface Settings {
   baseEnv: Record<string, string>;
   /** Values no log may show. */
   secrets: string[];
+  /** DEPLOYMENT_PRIVATE_KEY and HEAVEN_KNOWN_HOSTS, as content. */
+  ssh: { privateKey: string | undefined; knownHosts: string | undefined };
+  /** Variables a repository's `secrets` may name (HEAVEN_SECRETS). */
+  offeredSecrets: string[];
+  /** heaven's environment, where provider credentials and offered secrets are read. */
+  hostEnv: Record<string, string>;
 }
 
 export class SettingsError extends Error {}
@@ -74,10 +86,10 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new SettingsError(parsed.error.issues.map((issue) => issue.message).join("\n"));
   }
   const values = parsed.data;
-  const passed = (values.HEAVEN_PASS_ENV ?? "")
-    .split(",")
-    .map((name) => name.trim())
-    .filter((name) => name !== "");
+  const passed = names(values.HEAVEN_PASS_ENV);
+  const offeredSecrets = names(values.HEAVEN_SECRETS);
+  const forbidden = offeredSecrets.filter((name) => NEVER_OFFERED.includes(name));
+  if (forbidden.length > 0) throw new SettingsError(`HEAVEN_SECRETS may not offer heaven's own credentials: ${forbidden.join(", ")}`);
   const baseEnv: Record<string, string> = {};
   for (const name of [...PASSED_BY_DEFAULT, ...passed]) {
     const value = env[name];
@@ -98,7 +110,39 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     logSecret: values.HEAVEN_LOG_SECRET,
     baseEnv,
     secrets,
+    ssh: { privateKey: readPrivateKey(values.DEPLOYMENT_PRIVATE_KEY), knownHosts: readKnownHosts(values.HEAVEN_KNOWN_HOSTS) },
+    offeredSecrets,
+    hostEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+}
+
+function names(list: string | undefined): string[] {
+  return (list ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+}
+
+/** Heaven's form: the key on one line with `\n` escapes, or a path to the key file. */
+function readPrivateKey(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (value.includes("PRIVATE KEY")) return value.replaceAll("\\n", "\n");
+  try {
+    return readFileSync(value, "utf8");
+  } catch (error) {
+    throw new SettingsError(`DEPLOYMENT_PRIVATE_KEY is neither a private key nor a readable file: ${(error as Error).message}`);
+  }
+}
+
+/** A known_hosts file's path, or its lines (with `\n` escapes on one line). */
+function readKnownHosts(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (/\s/.test(value.trim())) return value.replaceAll("\\n", "\n");
+  try {
+    return readFileSync(value, "utf8");
+  } catch (error) {
+    throw new SettingsError(`HEAVEN_KNOWN_HOSTS is neither known_hosts lines nor a readable file: ${(error as Error).message}`);
+  }
 }
 
 /**

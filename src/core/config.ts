@@ -15,4 +15,12 @@ export interface DeploymentConfig {
   ciTimeoutSeconds: number;
   /** Merge the default branch into a branch that is behind it before deploying. */
   mergeDefaultBranch: boolean;
+  /** The provider's own keys, validated by its schema (the provider reads them typed). */
+  options: Record<string, unknown>;
+  /** Variables for the provider's processes, from the file (`env`). */
+  env: Record<string, string>;
+  /** Names of heaven's environment variables the provider's processes get, masked (`secrets`). */
+  secrets: string[];
+  /** How many hosts (tracks) run at once. */
+  parallel: number;
 }

@@ -59,6 +59,7 @@ const requestSchema = z.object({
   force: z.boolean(),
   payloadConfig: z.unknown().optional(),
   creator: z.string(),
+  hosts: optional(z.array(z.string())),
   defaultBranch: optional(z.string()),
   record: optional(recordSchema),
   automatic: optional(z.boolean()),

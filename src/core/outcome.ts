@@ -1,14 +1,17 @@
 /** How a deployment ended, as data; decisions/describe-outcome turns it into words. */
 import type { CiVerdict } from "./ci.js";
 import type { Lock } from "./lock.js";
+import type { ProviderRelease } from "./provider.js";
 
 export type DeploymentOutcome =
-  | { kind: "succeeded"; what: string; durationMs: number }
+  | { kind: "succeeded"; what: string; durationMs: number; release?: ProviderRelease | undefined }
   | { kind: "failed"; what: string; exitCode: number; lastLine: string | undefined }
   | { kind: "killed"; what: string; signal: string; lastLine: string | undefined }
   | { kind: "provider-error"; what: string; message: string }
   | { kind: "timed-out"; what: string; timeoutSeconds: number }
-  | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" | "bad-interpreter" }
+  | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" | "bad-interpreter" | "outside-checkout" }
+  /** A provider's tool (fab, cap, ssh…) is not installed on heaven's box. */
+  | { kind: "tool-missing"; what: string; tool: string; install: string }
   | { kind: "ci-blocked"; sha: string; verdict: Exclude<CiVerdict, { kind: "green" }> }
   | { kind: "config-invalid"; message: string }
   | { kind: "bad-request"; message: string }

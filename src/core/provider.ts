@@ -1,9 +1,11 @@
 /**
- * What a provider is. Either it describes a process for heaven to run
- * (shell, Fabric, Capistrano…) or it talks to an API itself (Heroku, Elastic
- * Beanstalk), honouring the abort signal and writing to the log sink. A
- * provider never spawns a process and only sees what it is handed.
+ * What a provider is. Either it describes processes for heaven to run
+ * (shell, Fabric, Capistrano, ssh…) as tracks of steps, or it talks to an API
+ * itself (Heroku, Elastic Beanstalk) with the signal, log, fetch and
+ * credentials it is handed. A provider never spawns a process, and declares
+ * its own `.github/heaven.yml` keys as a zod schema.
  */
+import type { z } from "zod";
 import type { DeploymentConfig } from "./config.js";
 import type { LogSink } from "./log.js";
 import type { DeploymentRequest } from "./request.js";
@@ -16,29 +18,100 @@ export interface ProcessSpec {
   cwd: string;
 }
 
-export interface ProviderContext {
+/** Files heaven made for this deployment only (0600, removed afterwards), and the ssh options that use them. */
+export interface SshMaterials {
+  /** `DEPLOYMENT_PRIVATE_KEY` as a file; undefined when heaven has none. */
+  identityFile: string | undefined;
+  /** `HEAVEN_KNOWN_HOSTS` as a file; undefined when heaven has none (ssh then reads the user's own). */
+  knownHostsFile: string | undefined;
+  /** OpenSSH `-o`/`-i` arguments: batch mode, strict host key checking, the files above. */
+  sshArgs: readonly string[];
+}
+
+export interface ProviderContext<Options = unknown> {
   request: DeploymentRequest;
   config: DeploymentConfig;
+  /** The provider's own keys from `.github/heaven.yml`, parsed by its schema. */
+  options: Options;
   /** The checkout of the deployment's sha, removed after the provider returns. */
   checkoutDir: string;
+  ssh: SshMaterials;
+  /** The configuration's `env` plus the secrets it names, for the provider's processes. */
+  env: Readonly<Record<string, string>>;
 }
 
-export type ApiProviderResult = { kind: "succeeded" } | { kind: "failed"; message: string };
+/** One command of a provider: `name` is what a failure names ("git reset", "bundle install"). */
+export interface ProviderStep {
+  name: string;
+  spec: ProcessSpec;
+  /** How to get the executable when it is not installed, e.g. "apt-get install fabric". */
+  install?: string;
+}
 
-export interface ProcessProvider {
+/**
+ * Steps that run one after another. Tracks run side by side (a host each),
+ * at most `config.parallel` at once; every line a track prints is prefixed
+ * with its label, and a failure is named `label: step exited N`.
+ */
+export interface ProviderTrack {
+  label?: string;
+  steps: readonly ProviderStep[];
+}
+
+export type ProviderPlan = { ok: true; tracks: readonly ProviderTrack[] } | { ok: false; message: string };
+
+export interface ProviderRelease {
+  id: string;
+  url?: string | undefined;
+}
+
+export type ApiProviderResult = { kind: "succeeded"; release?: ProviderRelease | undefined } | { kind: "failed"; message: string };
+
+export interface ApiIo {
+  signal: AbortSignal;
+  log: LogSink;
+  fetch: typeof fetch;
+  /** The variables the provider declared, as heaven's environment has them (absent ones left out). */
+  credentials: Readonly<Record<string, string>>;
+}
+
+interface ProviderBase<Options> {
+  /** The provider's keys (top level and per environment). Only these and heaven's own are accepted. */
+  options: z.ZodObject<z.ZodRawShape> & z.ZodType<Options>;
+  /**
+   * Keys hubot-deploy's `payload.config` may fill when the file leaves them
+   * open (Heaven read them from there). Anything that reaches a host or a
+   * command line is file-only.
+   */
+  payloadKeys?: readonly string[];
+  /** What the status names when it reports, e.g. `script/deploy`, `cap production deploy`. */
+  describe(context: ProviderContext<Options>): string;
+}
+
+export interface ProcessProvider<Options = unknown> extends ProviderBase<Options> {
   kind: "process";
-  /** What the status names when it reports, e.g. `script/deploy`. */
-  describe(context: ProviderContext): string;
-  /** env here is only the provider's own variables; heaven adds PATH, HOME and the like. */
-  command(context: ProviderContext): ProcessSpec;
+  plan(context: ProviderContext<Options>): ProviderPlan;
 }
 
-export interface ApiProvider {
+export interface ApiProvider<Options = unknown> extends ProviderBase<Options> {
   kind: "api";
-  describe(context: ProviderContext): string;
-  run(context: ProviderContext, io: { signal: AbortSignal; log: LogSink }): Promise<ApiProviderResult>;
+  /** Variables of heaven's environment it reads (masked in every log). */
+  credentials: readonly string[];
+  run(context: ProviderContext<Options>, io: ApiIo): Promise<ApiProviderResult>;
 }
 
 export type Provider = ProcessProvider | ApiProvider;
 
 export type ProviderRegistry = Readonly<Record<string, Provider>>;
+
+/**
+ * A provider with typed options, stored in the registry untyped: its
+ * functions get the options back through its own schema (already validated
+ * by the configuration, so this parse cannot fail on real input).
+ */
+export function defineProvider<Options>(provider: ProcessProvider<Options> | ApiProvider<Options>): Provider {
+  const typed = <C extends ProviderContext>(context: C): ProviderContext<Options> => ({ ...context, options: provider.options.parse(context.options) });
+  const describe = (context: ProviderContext) => provider.describe(typed(context));
+  if (provider.kind === "process") return { ...provider, describe, plan: (context) => provider.plan(typed(context)) };
+  return { ...provider, describe, run: (context, io) => provider.run(typed(context), io) };
+}

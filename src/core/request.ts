@@ -18,6 +18,8 @@ export interface DeploymentRequest {
   /** hubot-deploy style `payload.config`, validated with the repository's file. */
   payloadConfig: unknown;
   creator: string;
+  /** hubot-deploy's host filter (`deploy app to production/fe`): narrows the configured hosts. */
+  hosts?: string[] | undefined;
   /** The repository's default branch, when known (locks and merges need it). */
   defaultBranch?: string | undefined;
   /** The deployment as GitHub records it; absent on the command line (no locks there). */

@@ -37,9 +37,20 @@ export function checkTask(task: string): RequestCheck {
   return { ok: false, message: `task ${quoted(task)} is not deploy or deploy:<name> (letters, digits, - _ .)` };
 }
 
+/** A host filter entry: a host name, address or role, nothing a shell or ssh reads as more. */
+const HOST = /^[A-Za-z0-9_][A-Za-z0-9_.:@-]*$/;
+
+export function checkHosts(hosts: readonly string[] | undefined): RequestCheck {
+  const bad = (hosts ?? []).find((host) => host.length > MAX_NAME || !HOST.test(host));
+  if (bad === undefined) return { ok: true };
+  return { ok: false, message: `host ${quoted(bad)} in the payload is not a host name (letters, digits, . - _ : @)` };
+}
+
 /** `listed`: `.github/heaven.yml` names the request's environment under `environments`. */
 export function checkRequest(request: DeploymentRequest, listed: boolean): RequestCheck {
   const task = checkTask(request.task);
   if (!task.ok) return task;
+  const hosts = checkHosts(request.hosts);
+  if (!hosts.ok) return hosts;
   return listed ? { ok: true } : checkEnvironmentName(request.environment);
 }

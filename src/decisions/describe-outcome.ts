@@ -23,7 +23,10 @@ function withLastLine(head: string, lastLine: string | undefined): string {
 export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
   switch (outcome.kind) {
     case "succeeded":
-      return { state: "success", description: truncate(`${outcome.what} succeeded in ${formatDuration(outcome.durationMs)}`) };
+      return {
+        state: "success",
+        description: truncate(`${outcome.what} succeeded in ${formatDuration(outcome.durationMs)}${outcome.release === undefined ? "" : ` (release ${outcome.release.id})`}`),
+      };
     case "failed":
       return { state: "failure", description: withLastLine(`${outcome.what} exited ${outcome.exitCode}`, outcome.lastLine) };
     case "killed":
@@ -34,6 +37,8 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
       return { state: "error", description: `timed out after ${outcome.timeoutSeconds} s; process group killed` };
     case "not-runnable":
       return { state: "error", description: truncate(notRunnable(outcome.what, outcome.reason)) };
+    case "tool-missing":
+      return { state: "error", description: truncate(`${outcome.what}: ${outcome.tool} is not installed on the heaven host; install it (${outcome.install})`) };
     case "ci-blocked":
       return { state: "failure", description: truncate(ciBlocked(outcome.sha, outcome.verdict)) };
     case "config-invalid":
@@ -108,7 +113,7 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
   }
 }
 
-function notRunnable(what: string, reason: "missing" | "not-executable" | "bad-interpreter"): string {
+function notRunnable(what: string, reason: Extract<DeploymentOutcome, { kind: "not-runnable" }>["reason"]): string {
   switch (reason) {
     case "missing":
       return `${what} does not exist at this commit; add it or set script in .github/heaven.yml`;
@@ -116,6 +121,8 @@ function notRunnable(what: string, reason: "missing" | "not-executable" | "bad-i
       return `${what} is not executable; run chmod +x ${what} and commit`;
     case "bad-interpreter":
       return `${what} names an interpreter in its #! line that is not installed on the heaven host`;
+    case "outside-checkout":
+      return `${what} is a symlink to a file outside the repository; heaven runs only files of the checkout`;
   }
 }
 

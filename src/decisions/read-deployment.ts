@@ -12,6 +12,13 @@ export type DeploymentRead =
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
+/** hubot-deploy sends `hosts` as a string ("" for none, "fe" for `production/fe`); API clients may send a list. */
+export function readHosts(value: unknown): string[] | undefined {
+  const list = typeof value === "string" ? value.split(/[\s,]+/) : stringList(value);
+  const hosts = list?.map((host) => host.trim()).filter((host) => host !== "");
+  return hosts === undefined || hosts.length === 0 ? undefined : hosts;
+}
+
 function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
 }
@@ -74,6 +81,7 @@ export function readDeployment(event: unknown): DeploymentRead {
       task,
       force: payload.force === true,
       payloadConfig: payload.config,
+      hosts: readHosts(payload.hosts),
       creator: creator ?? "unknown",
       defaultBranch: text(repository.default_branch),
       automatic: heaven.auto === true,

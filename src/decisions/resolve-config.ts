@@ -1,13 +1,18 @@
 /**
  * `.github/heaven.yml` and hubot-deploy's `payload.config`, validated and
  * merged for one environment. Pure: parsed YAML in, settings or a message
- * that says which key is wrong and how to fix it out.
+ * that says which key is wrong and how to fix it out. heaven's own keys are
+ * checked here; each provider's keys by the schema the provider declares.
  */
 import { posix } from "node:path";
 import { z } from "zod";
 import type { DeploymentConfig } from "../core/config.js";
+import { readHubotConfig } from "./read-hubot-config.js";
 
 export const CONFIG_FILE = ".github/heaven.yml";
+
+/** What resolving needs of a provider: its option schema and the keys a payload may fill. */
+export type ProviderSchemas = Readonly<Record<string, { options: z.ZodObject<z.ZodRawShape>; payloadKeys?: readonly string[] | undefined }>>;
 
 const scriptPath = z
   .string()
@@ -16,30 +21,37 @@ const scriptPath = z
     message: "must be a path inside the repository, like script/deploy",
   });
 
-const environmentSettings = z
-  .object({
-    provider: z.string().min(1).optional(),
-    script: scriptPath.optional(),
-    timeout: z.number().int().positive().max(86_400).optional(),
-    environment_url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL, like https://app.example.com" }).optional(),
-    required_contexts: z.array(z.string().min(1)).optional(),
-    auto_deploy: z.boolean().optional(),
-    lock_ttl: z.number().int().positive().optional(),
-    ci_timeout: z.number().int().positive().max(86_400).optional(),
-    merge_default_branch: z.boolean().optional(),
-  })
-  .strict();
+const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name, like API_URL" });
 
-const fileSchema = environmentSettings
-  .extend({
-    environments: z.record(z.string().min(1), environmentSettings.nullable()).optional(),
-  })
-  .strict();
+const heavenShape = {
+  provider: z.string().min(1).optional(),
+  script: scriptPath.optional(),
+  timeout: z.number().int().positive().max(86_400).optional(),
+  environment_url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL, like https://app.example.com" }).optional(),
+  required_contexts: z.array(z.string().min(1)).optional(),
+  auto_deploy: z.boolean().optional(),
+  lock_ttl: z.number().int().positive().optional(),
+  ci_timeout: z.number().int().positive().max(86_400).optional(),
+  merge_default_branch: z.boolean().optional(),
+  env: z.record(variableName, z.string()).optional(),
+  secrets: z.array(variableName).optional(),
+  parallel: z.number().int().positive().max(64).optional(),
+};
+const HEAVEN_KEYS = new Set(Object.keys(heavenShape));
 
-export type HeavenFile = z.infer<typeof fileSchema>;
-type EnvironmentSettings = z.infer<typeof environmentSettings>;
+type Settings = Record<string, unknown>;
+
+/** heaven's keys typed; every provider's keys accepted here and checked once the provider is known. */
+function fileSchema(providers: ProviderSchemas) {
+  const providerKeys = Object.fromEntries(
+    Object.values(providers).flatMap((provider) => Object.keys(provider.options.shape).map((key) => [key, z.unknown().optional()])),
+  );
+  const environment = z.object({ ...providerKeys, ...heavenShape }).strict();
+  return environment.extend({ environments: z.record(z.string().min(1), environment.nullable()).optional() }).strict();
+}
 
 export const DEFAULT_CI_TIMEOUT_SECONDS = 30 * 60;
+const DEFAULT_PARALLEL = 4;
 
 /** `listed`: the file names the environment under `environments` (its name is then taken as configured). */
 export type ConfigResolution = { ok: true; config: DeploymentConfig; listed: boolean } | { ok: false; error: string };
@@ -47,77 +59,112 @@ export type ConfigResolution = { ok: true; config: DeploymentConfig; listed: boo
 export interface ResolveConfigInput {
   /** Parsed `.github/heaven.yml`; null when the repository has none. */
   file: unknown;
-  /** The deployment's `payload.config` (hubot-deploy style); undefined when absent. */
+  /** The deployment's `payload.config` (hubot-deploy's apps.json entry); undefined when absent. */
   payloadConfig: unknown;
+  /** The deployment's `payload.aws` (Heaven's Elastic Beanstalk region). */
+  payloadAws?: unknown;
   environment: string;
-  knownProviders: readonly string[];
+  providers: ProviderSchemas;
   defaultTimeoutSeconds: number;
 }
 
-function describeIssues(where: string, error: z.ZodError): string {
+function describeIssues(where: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
   const [first, ...rest] = error.issues;
   if (!first) return `${where} is invalid`;
-  const key = first.path.length > 0 ? first.path.join(".") : "(top level)";
+  const path = [...prefix, ...first.path];
+  const key = path.length > 0 ? path.map(String).join(".") : "(top level)";
   const more = rest.length > 0 ? ` (+${rest.length} more)` : "";
   return `${where}: ${key}: ${first.message}${more}`;
 }
 
 export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
-  const parsedFile = fileSchema.safeParse(input.file ?? {});
+  const parsedFile = fileSchema(input.providers).safeParse(input.file ?? {});
   if (!parsedFile.success) return { ok: false, error: describeIssues(CONFIG_FILE, parsedFile.error) };
-  const parsedPayload = environmentSettings.safeParse(input.payloadConfig ?? {});
-  if (!parsedPayload.success) return { ok: false, error: describeIssues("payload.config", parsedPayload.error) };
+  const hubot = readHubotConfig(input.payloadConfig, input.environment, input.payloadAws);
+  if (!hubot.ok) return hubot;
+  const payloadHeaven = z.object(heavenShape).strip().safeParse(hubot.settings);
+  if (!payloadHeaven.success) return { ok: false, error: describeIssues("payload.config", payloadHeaven.error) };
 
-  const file = parsedFile.data;
-  const environments = file.environments;
-  let perEnvironment: EnvironmentSettings = {};
+  const { environments, ...fileTop } = parsedFile.data as Settings & { environments?: Record<string, Settings | null> };
+  let perEnvironment: Settings = {};
   if (environments !== undefined) {
     if (!Object.hasOwn(environments, input.environment)) {
       const known = Object.keys(environments).join(", ") || "none";
-      return {
-        ok: false,
-        error: `environment "${input.environment}" is not in ${CONFIG_FILE} (configured: ${known})`,
-      };
+      return { ok: false, error: `environment "${input.environment}" is not in ${CONFIG_FILE} (configured: ${known})` };
     }
     perEnvironment = environments[input.environment] ?? {};
   }
 
   // The repository's file wins over the deployment's payload: what runs is
   // decided on the default branch, the payload only fills what it leaves open.
-  const { environments: _ignored, ...fileTop } = file;
-  const merged: EnvironmentSettings = { ...parsedPayload.data, ...dropUndefined(fileTop), ...dropUndefined(perEnvironment) };
-
-  const provider = merged.provider ?? "shell";
-  if (!input.knownProviders.includes(provider)) {
-    return {
-      ok: false,
-      error: `provider "${provider}" is not known to heaven (available: ${input.knownProviders.join(", ")})`,
-    };
+  const heaven = { ...payloadHeaven.data, ...pick(fileTop, HEAVEN_KEYS), ...pick(perEnvironment, HEAVEN_KEYS) } as z.infer<z.ZodObject<typeof heavenShape>>;
+  const provider = heaven.provider ?? "shell";
+  const schemas = input.providers[provider];
+  if (schemas === undefined) {
+    return { ok: false, error: `provider "${provider}" is not known to heaven (available: ${Object.keys(input.providers).join(", ")})` };
   }
+  const options = resolveOptions(provider, schemas, { payload: hubot.settings, fileTop, perEnvironment }, input.environment);
+  if (!options.ok) return options;
+
   return {
     ok: true,
     listed: environments !== undefined,
     config: {
       provider,
-      script: posix.normalize(merged.script ?? "script/deploy"),
-      timeoutSeconds: merged.timeout ?? input.defaultTimeoutSeconds,
-      environmentUrl: merged.environment_url,
-      requiredContexts: merged.required_contexts,
-      autoDeploy: merged.auto_deploy ?? false,
-      lockTtlSeconds: merged.lock_ttl,
-      ciTimeoutSeconds: merged.ci_timeout ?? DEFAULT_CI_TIMEOUT_SECONDS,
-      mergeDefaultBranch: merged.merge_default_branch ?? true,
+      script: posix.normalize(heaven.script ?? "script/deploy"),
+      timeoutSeconds: heaven.timeout ?? input.defaultTimeoutSeconds,
+      environmentUrl: heaven.environment_url,
+      requiredContexts: heaven.required_contexts,
+      autoDeploy: heaven.auto_deploy ?? false,
+      lockTtlSeconds: heaven.lock_ttl,
+      ciTimeoutSeconds: heaven.ci_timeout ?? DEFAULT_CI_TIMEOUT_SECONDS,
+      mergeDefaultBranch: heaven.merge_default_branch ?? true,
+      options: options.options,
+      env: heaven.env ?? {},
+      secrets: heaven.secrets ?? [],
+      parallel: heaven.parallel ?? DEFAULT_PARALLEL,
     },
   };
 }
 
-function dropUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+/**
+ * The chosen provider's keys: from the payload (only those it lets a payload
+ * fill), the file's top level (keys of other providers there serve other
+ * environments) and the environment's own block, where a key of another
+ * provider is a mistake worth naming.
+ */
+function resolveOptions(
+  name: string,
+  provider: ProviderSchemas[string],
+  sources: { payload: Settings; fileTop: Settings; perEnvironment: Settings },
+  environment: string,
+): { ok: true; options: Record<string, unknown> } | { ok: false; error: string } {
+  const own = new Set(Object.keys(provider.options.shape));
+  const envPrefix = ["environments", environment];
+  for (const key of Object.keys(sources.perEnvironment)) {
+    if (!HEAVEN_KEYS.has(key) && !own.has(key) && sources.perEnvironment[key] !== undefined) {
+      return { ok: false, error: `${CONFIG_FILE}: ${[...envPrefix, key].join(".")}: not an option of provider ${name} (its options: ${[...own].join(", ") || "none"})` };
+    }
+  }
+  const fromPayload = pick(sources.payload, new Set(provider.payloadKeys ?? []));
+  const fromTop = pick(sources.fileTop, own);
+  const fromEnvironment = pick(sources.perEnvironment, own);
+  const parsed = provider.options.safeParse({ ...fromPayload, ...fromTop, ...fromEnvironment });
+  if (parsed.success) return { ok: true, options: parsed.data };
+  const key = parsed.error.issues[0]?.path[0];
+  const where = typeof key !== "string" ? [] : key in fromEnvironment ? envPrefix : key in fromTop ? [] : undefined;
+  const message = describeIssues(where === undefined ? "payload.config" : CONFIG_FILE, parsed.error, where ?? []);
+  return { ok: false, error: `${message} (provider ${name})` };
+}
+
+/** The keys of `value` in `keys` that are set. */
+function pick(value: Settings, keys: ReadonlySet<string>): Settings {
+  return Object.fromEntries(Object.entries(value).filter(([key, v]) => keys.has(key) && v !== undefined));
 }
 
 /** The environments `.github/heaven.yml` names, each resolved (invalid ones left out). */
 export function configuredEnvironments(input: Omit<ResolveConfigInput, "environment" | "payloadConfig">): Array<{ name: string; config: DeploymentConfig }> {
-  const parsed = fileSchema.safeParse(input.file ?? {});
+  const parsed = fileSchema(input.providers).safeParse(input.file ?? {});
   if (!parsed.success || parsed.data.environments === undefined) return [];
   return Object.keys(parsed.data.environments).flatMap((name) => {
     const resolved = resolveConfig({ ...input, environment: name, payloadConfig: undefined });

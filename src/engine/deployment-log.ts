@@ -1,7 +1,7 @@
 /**
  * One deployment's log file: every line timestamped, every known secret
  * masked, written with backpressure so memory stays flat however much a
- * provider prints. Keeps only the last line in memory, for the status.
+ * provider prints. Keeps only each track's last line in memory, for the status.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -20,13 +20,64 @@ export interface DeploymentLogOptions {
   now?: () => Date;
 }
 
-export class DeploymentLog implements LogSink {
+/**
+ * One stream of output cut into lines: a track (a host) has its own, so
+ * lines of hosts running side by side never splice, and each keeps its own
+ * last line for the status.
+ */
+export class TrackOutput {
   private readonly partial: Record<OutputStream, string> = { stdout: "", stderr: "" };
   private readonly decoders: Record<OutputStream, StringDecoder> = {
     stdout: new StringDecoder("utf8"),
     stderr: new StringDecoder("utf8"),
   };
   private last: string | undefined;
+
+  constructor(
+    private readonly log: DeploymentLog,
+    private readonly prefix: string,
+  ) {}
+
+  async output(chunk: Buffer, stream: OutputStream): Promise<void> {
+    let text = this.partial[stream] + this.decoders[stream].write(chunk);
+    let newline = text.indexOf("\n");
+    while (newline !== -1) {
+      this.line(text.slice(0, newline));
+      text = text.slice(newline + 1);
+      newline = text.indexOf("\n");
+    }
+    while (text.length > MAX_PENDING_LINE) {
+      const cut = this.log.cutPoint(text, MAX_PENDING_LINE);
+      this.line(text.slice(0, cut));
+      text = text.slice(cut);
+    }
+    this.partial[stream] = text;
+    await this.log.drained();
+  }
+
+  lastLine(): string | undefined {
+    return this.last;
+  }
+
+  /** Writes what is left of an unterminated line. */
+  flush(): void {
+    for (const stream of ["stdout", "stderr"] as const) {
+      const rest = this.partial[stream] + this.decoders[stream].end();
+      if (rest !== "") this.line(rest);
+      this.partial[stream] = "";
+    }
+  }
+
+  private line(raw: string): void {
+    const line = this.log.mask(raw.replace(/\r$/, ""));
+    if (line.trim() !== "") this.last = line;
+    this.log.writeLine(`${this.prefix}${line}`);
+  }
+}
+
+export class DeploymentLog implements LogSink {
+  private readonly tracks: TrackOutput[] = [];
+  private readonly main: TrackOutput;
   private secrets: string[] = [];
 
   /** Set when the file failed (disk full): the deployment goes on, its log stops. */
@@ -41,6 +92,7 @@ export class DeploymentLog implements LogSink {
     file.on("error", (error) => {
       this.failure = error;
     });
+    this.main = this.track();
   }
 
   static async open(path: string, options: DeploymentLogOptions): Promise<DeploymentLog> {
@@ -70,43 +122,37 @@ export class DeploymentLog implements LogSink {
     for (const line of text.split("\n")) this.writeLine(`heaven: ${this.mask(line)}`);
   }
 
-  async output(chunk: Buffer, stream: OutputStream): Promise<void> {
-    let text = this.partial[stream] + this.decoders[stream].write(chunk);
-    let newline = text.indexOf("\n");
-    while (newline !== -1) {
-      this.providerLine(text.slice(0, newline));
-      text = text.slice(newline + 1);
-      newline = text.indexOf("\n");
-    }
-    while (text.length > MAX_PENDING_LINE) {
-      const cut = this.cutPoint(text);
-      this.providerLine(text.slice(0, cut));
-      text = text.slice(cut);
-    }
-    this.partial[stream] = text;
-    if (this.file.writableNeedDrain && this.failure === undefined) {
-      // 'drain' never comes to a failed file: 'close' ends the wait too.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.file.off("drain", done).off("close", done);
-          resolve();
-        };
-        this.file.once("drain", done).once("close", done);
-      });
-    }
+  /** A line splitter of its own whose lines start with `label | ` (none: unprefixed). */
+  track(label?: string): TrackOutput {
+    const track = new TrackOutput(this, label === undefined ? "" : `${this.mask(label)} | `);
+    this.tracks.push(track);
+    return track;
+  }
+
+  output(chunk: Buffer, stream: OutputStream): Promise<void> {
+    return this.main.output(chunk, stream);
   }
 
   lastLine(): string | undefined {
-    return this.last;
+    return this.main.lastLine();
+  }
+
+  /** Resolves once the file can take more (at once when it can, or when it failed). */
+  async drained(): Promise<void> {
+    if (!this.file.writableNeedDrain || this.failure !== undefined) return;
+    // 'drain' never comes to a failed file: 'close' ends the wait too.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.file.off("drain", done).off("close", done);
+        resolve();
+      };
+      this.file.once("drain", done).once("close", done);
+    });
   }
 
   /** Flushes unterminated output and closes the file. */
   async close(): Promise<void> {
-    for (const stream of ["stdout", "stderr"] as const) {
-      const rest = this.partial[stream] + this.decoders[stream].end();
-      if (rest !== "") this.providerLine(rest);
-      this.partial[stream] = "";
-    }
+    for (const track of this.tracks) track.flush();
     if (this.failure !== undefined || this.file.destroyed) return;
     await new Promise<void>((resolve) => {
       this.file.once("close", resolve);
@@ -118,8 +164,8 @@ export class DeploymentLog implements LogSink {
    * Where to split an overlong line: never through a secret (each half would
    * escape the mask) nor between the halves of a surrogate pair.
    */
-  private cutPoint(text: string): number {
-    let cut = MAX_PENDING_LINE;
+  cutPoint(text: string, limit: number): number {
+    let cut = limit;
     for (let moved = true; moved; ) {
       moved = false;
       for (const secret of this.secrets) {
@@ -134,13 +180,7 @@ export class DeploymentLog implements LogSink {
     return high >= 0xd800 && high <= 0xdbff ? cut - 1 : cut;
   }
 
-  private providerLine(raw: string): void {
-    const line = this.mask(raw.replace(/\r$/, ""));
-    if (line.trim() !== "") this.last = line;
-    this.writeLine(line);
-  }
-
-  private writeLine(line: string): void {
+  writeLine(line: string): void {
     const stamp = (this.options.now?.() ?? new Date()).toISOString();
     if (this.failure === undefined && !this.file.destroyed) this.file.write(`${stamp} ${line}\n`);
     this.options.echo?.(line);

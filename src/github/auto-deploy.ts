@@ -8,7 +8,7 @@ import { evaluateCi } from "../decisions/ci-gate.js";
 import { currentLockState } from "../decisions/lock-state.js";
 import { decideAfterCompare, planAutoDeploy, type AutoDeployDecision } from "../decisions/plan-auto-deploy.js";
 import type { CiEvent } from "../decisions/read-ci-event.js";
-import { configuredEnvironments } from "../decisions/resolve-config.js";
+import { configuredEnvironments, type ProviderSchemas } from "../decisions/resolve-config.js";
 import { truncate } from "../decisions/text.js";
 import { compareCommits, createDeployment, listEnvironmentRecords, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";
@@ -20,7 +20,7 @@ export interface AutoDeployIo {
   owner: string;
   repo: string;
   defaultBranch: string;
-  knownProviders: readonly string[];
+  providers: ProviderSchemas;
   defaultTimeoutSeconds: number;
   installationId: number;
   log: { info(object: object, message: string): void };
@@ -47,7 +47,7 @@ export async function autoDeployOnGreen(io: AutoDeployIo, event: CiEvent): Promi
   const target = { owner: io.owner, repo: io.repo };
   const read = await loadHeavenConfig(io.octokit, target);
   if (!read.ok) return;
-  const environments = configuredEnvironments({ file: read.file, knownProviders: io.knownProviders, defaultTimeoutSeconds: io.defaultTimeoutSeconds });
+  const environments = configuredEnvironments({ file: read.file, providers: io.providers, defaultTimeoutSeconds: io.defaultTimeoutSeconds });
   let ci: Awaited<ReturnType<typeof getCiState>> | undefined;
 
   for (const branch of event.branches) {

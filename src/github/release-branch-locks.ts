@@ -5,7 +5,7 @@
  */
 import { currentLockState } from "../decisions/lock-state.js";
 import { UNLOCK_TASK } from "../core/record.js";
-import { configuredEnvironments } from "../decisions/resolve-config.js";
+import { configuredEnvironments, type ProviderSchemas } from "../decisions/resolve-config.js";
 import { listEnvironmentRecords, newDeploymentParams, toRecord, type RequestApi } from "./deployments-api.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
 import type { OutboxWriter } from "./outbox.js";
@@ -15,7 +15,7 @@ export interface ReleaseIo {
   owner: string;
   repo: string;
   defaultBranch: string;
-  knownProviders: readonly string[];
+  providers: ProviderSchemas;
   defaultTimeoutSeconds: number;
   installationId: number;
   /** The unlock is a write heaven must not lose: it goes through the outbox, once per lock. */
@@ -25,7 +25,7 @@ export interface ReleaseIo {
 export async function releaseBranchLocks(io: ReleaseIo, pull: { branch: string; number: number; merged: boolean; actor: string }): Promise<string[]> {
   const target = { owner: io.owner, repo: io.repo };
   const read = await loadHeavenConfig(io.octokit, target);
-  const configured = read.ok ? configuredEnvironments({ file: read.file, knownProviders: io.knownProviders, defaultTimeoutSeconds: io.defaultTimeoutSeconds }) : [];
+  const configured = read.ok ? configuredEnvironments({ file: read.file, providers: io.providers, defaultTimeoutSeconds: io.defaultTimeoutSeconds }) : [];
   // Where the branch was deployed: one call finds every environment it could lock.
   const { data } = await io.octokit.request("GET /repos/{owner}/{repo}/deployments", { ...target, ref: pull.branch, per_page: 100 });
   const deployedTo = (Array.isArray(data) ? data : []).map(toRecord).flatMap((r) => (r === undefined ? [] : [r.environment]));

@@ -3,6 +3,7 @@
  * on a commit. Parked deployments of it wake up; when CI has settled on a
  * branch head, auto-deploy planning runs after the webhook is answered.
  */
+import type { ProviderSchemas } from "../decisions/resolve-config.js";
 import type { Context } from "probot";
 import { laneOf } from "../core/job.js";
 import { isFullSha } from "../core/sha.js";
@@ -15,7 +16,7 @@ import type { Deployer } from "../pipeline/deployer.js";
 export interface CiHandlerOptions {
   deployer: Deployer;
   outbox: OutboxWriter;
-  knownProviders: readonly string[];
+  providers: ProviderSchemas;
   defaultTimeoutSeconds: number;
 }
 
@@ -44,7 +45,7 @@ export function handleCiEvent(options: CiHandlerOptions) {
         owner: repository.full_name.split("/")[0] ?? "",
         repo: repository.name,
         defaultBranch: repository.default_branch,
-        knownProviders: options.knownProviders,
+        providers: options.providers,
         defaultTimeoutSeconds: options.defaultTimeoutSeconds,
         installationId: installation.id,
         log: context.log,

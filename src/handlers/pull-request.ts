@@ -1,10 +1,11 @@
 /** `pull_request.closed`: the branch's environment locks are released (after the webhook is answered). */
+import type { ProviderSchemas } from "../decisions/resolve-config.js";
 import type { Context } from "probot";
 import type { OutboxWriter } from "../github/outbox.js";
 import { releaseBranchLocks } from "../github/release-branch-locks.js";
 
 export interface PullRequestHandlerOptions {
-  knownProviders: readonly string[];
+  providers: ProviderSchemas;
   defaultTimeoutSeconds: number;
   outbox: OutboxWriter;
 }

@@ -85,7 +85,7 @@ async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog):
   const newer = request.automatic === true ? await run.supersededBy?.() : undefined;
   if (newer !== undefined) return finished({ kind: "superseded", by: newer });
   // 3. Configuration from the default branch; the request checked against it.
-  const loaded = await loadConfig(request, sources, { knownProviders: Object.keys(deps.providers), defaultTimeoutSeconds: deps.defaultTimeoutSeconds });
+  const loaded = await loadConfig(request, sources, { providers: deps.providers, defaultTimeoutSeconds: deps.defaultTimeoutSeconds });
   if (loaded.kind !== "config") return finished(loaded);
   const { config } = loaded;
   environmentUrl = config.environmentUrl;

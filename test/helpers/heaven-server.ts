@@ -32,7 +32,7 @@ function projectRoot(): string {
 
 const MAIN = join(projectRoot(), "lib", "src", "main.js");
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };

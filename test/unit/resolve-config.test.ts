@@ -1,12 +1,16 @@
 import { describe, expect, it } from "@jest/globals";
-import { CONFIG_FILE, configuredEnvironments, resolveConfig, type ResolveConfigInput } from "../../src/decisions/resolve-config.js";
+import { z } from "zod";
+import { CONFIG_FILE, configuredEnvironments, resolveConfig, type ProviderSchemas, type ResolveConfigInput } from "../../src/decisions/resolve-config.js";
+
+/** Providers with no options of their own, by name. */
+const named = (...names: string[]): ProviderSchemas => Object.fromEntries(names.map((name) => [name, { options: z.object({}).strict() }]));
 
 const resolve = (overrides: Partial<ResolveConfigInput>) =>
   resolveConfig({
     file: null,
     payloadConfig: undefined,
     environment: "production",
-    knownProviders: ["shell", "heroku", "capistrano"],
+    providers: named("shell", "heroku", "capistrano"),
     defaultTimeoutSeconds: 300,
     ...overrides,
   });
@@ -19,7 +23,7 @@ const errorOf = (overrides: Partial<ResolveConfigInput>): string => {
 };
 
 /** The keys issue 3 added, at their defaults: expected configs spread this. */
-const WORKFLOW_DEFAULTS = { autoDeploy: false, lockTtlSeconds: undefined, ciTimeoutSeconds: 1800, mergeDefaultBranch: true };
+const WORKFLOW_DEFAULTS = { autoDeploy: false, lockTtlSeconds: undefined, ciTimeoutSeconds: 1800, mergeDefaultBranch: true, options: {}, env: {}, secrets: [], parallel: 4 };
 
 const configOf = (overrides: Partial<ResolveConfigInput>) => {
   const result = resolve(overrides);
@@ -322,15 +326,15 @@ describe("resolveConfig", () => {
     it("lists each configured environment resolved, leaving out none that are valid", () => {
       const envs = configuredEnvironments({
         file: { environments: { production: { auto_deploy: true }, staging: null } },
-        knownProviders: ["shell"],
+        providers: named("shell"),
         defaultTimeoutSeconds: 300,
       });
       expect(envs.map((e) => [e.name, e.config.autoDeploy])).toEqual([["production", true], ["staging", false]]);
     });
 
     it("is empty when the file lists no environments or is invalid", () => {
-      expect(configuredEnvironments({ file: { auto_deploy: true }, knownProviders: ["shell"], defaultTimeoutSeconds: 300 })).toEqual([]);
-      expect(configuredEnvironments({ file: { bogus: 1 }, knownProviders: ["shell"], defaultTimeoutSeconds: 300 })).toEqual([]);
+      expect(configuredEnvironments({ file: { auto_deploy: true }, providers: named("shell"), defaultTimeoutSeconds: 300 })).toEqual([]);
+      expect(configuredEnvironments({ file: { bogus: 1 }, providers: named("shell"), defaultTimeoutSeconds: 300 })).toEqual([]);
     });
   });
 
@@ -389,10 +393,8 @@ describe("resolveConfig", () => {
       );
     });
 
-    it("says payload.config and the key when payload.config has an unknown key", () => {
-      expect(errorOf({ payloadConfig: { scirpt: "script/deploy" } })).toBe(
-        'payload.config: (top level): Unrecognized key: "scirpt"',
-      );
+    it("ignores keys it does not read, as in a hubot-deploy apps.json entry", () => {
+      expect(resolve({ payloadConfig: { scirpt: "script/deploy", allowed_rooms: ["ops"], repository: "acme/web" } })).toEqual(resolve({ payloadConfig: undefined }));
     });
 
     it("says payload.config when payload.config has a wrong type", () => {
@@ -404,9 +406,9 @@ describe("resolveConfig", () => {
       );
     });
 
-    it("refuses environments in payload.config: only the repository decides those", () => {
-      expect(errorOf({ payloadConfig: { environments: { production: {} } } })).toBe(
-        'payload.config: (top level): Unrecognized key: "environments"',
+    it("does not let environments in payload.config widen what the file allows", () => {
+      expect(errorOf({ file: { environments: { production: null } }, environment: "staging", payloadConfig: { environments: ["production", "staging"] } })).toBe(
+        'environment "staging" is not in .github/heaven.yml (configured: production)',
       );
     });
 
@@ -433,7 +435,7 @@ describe("resolveConfig", () => {
     });
 
     it("refuses the default shell provider when it is not registered", () => {
-      expect(errorOf({ knownProviders: ["heroku"] })).toBe('provider "shell" is not known to heaven (available: heroku)');
+      expect(errorOf({ providers: named("heroku") })).toBe('provider "shell" is not known to heaven (available: heroku)');
     });
 
     it("takes a provider an environment names", () => {

@@ -1,18 +1,18 @@
 /**
  * Step: check the exact sha out of the cached clone and run the provider in
- * it, under the configured timeout; the checkout is removed afterwards,
- * whatever happened. Every way a provider can end becomes an outcome.
+ * it, under the configured timeout, with the deployment's ssh files and the
+ * variables its configuration asks for; the checkout and files are removed
+ * afterwards, whatever happened. Every way a provider can end is an outcome.
  */
-import { existsSync } from "node:fs";
 import type { DeploymentConfig } from "../../core/config.js";
 import type { DeploymentOutcome } from "../../core/outcome.js";
-import type { ProviderContext, ProviderRegistry } from "../../core/provider.js";
+import type { ApiProvider, Provider, ProviderContext, ProviderRegistry } from "../../core/provider.js";
 import type { DeploymentRequest } from "../../core/request.js";
 import type { DeploymentSources } from "../../core/sources.js";
-import { formatDuration } from "../../decisions/text.js";
 import type { DeploymentLog } from "../../engine/deployment-log.js";
-import { runProcess } from "../../engine/run-process.js";
+import { prepareSsh, type SshSettings } from "../../engine/ssh-materials.js";
 import type { Workspaces } from "../../engine/workspace.js";
+import { runTracks } from "./run-tracks.js";
 
 export interface ProviderDeps {
   providers: ProviderRegistry;
@@ -20,6 +20,14 @@ export interface ProviderDeps {
   /** PATH, HOME and whatever else the operator passes to providers. */
   baseEnv: Readonly<Record<string, string>>;
   killGraceMs?: number | undefined;
+  /** DEPLOYMENT_PRIVATE_KEY and HEAVEN_KNOWN_HOSTS. */
+  ssh?: SshSettings | undefined;
+  /** heaven's own environment: where provider credentials and offered secrets are read. */
+  hostEnv?: Readonly<Record<string, string>> | undefined;
+  /** HEAVEN_SECRETS: the variables a repository's `secrets` may name. */
+  offeredSecrets?: readonly string[] | undefined;
+  /** What API providers call; the global fetch unless a test hands another. */
+  fetch?: typeof fetch | undefined;
 }
 
 export interface ProviderRun {
@@ -41,6 +49,8 @@ export async function checkoutAndRun(
 ): Promise<DeploymentOutcome> {
   const provider = deps.providers[config.provider];
   if (provider === undefined) return { kind: "config-invalid", message: `provider "${config.provider}" is not known` };
+  const env = secretEnv(config, deps, log);
+  if (!env.ok) return { kind: "config-invalid", message: env.message };
   const token = await sources.gitToken?.();
   if (token !== undefined) log.addSecret(token);
   const checkout = await deps.workspaces.checkout({
@@ -51,66 +61,81 @@ export async function checkoutAndRun(
     note: (text) => log.note(text),
   });
   if (checkout.kind === "failed") return { kind: "checkout-failed", message: checkout.message };
+  const ssh = await prepareSsh(deps.ssh ?? { privateKey: undefined, knownHosts: undefined });
   try {
-    return await runProvider(provider, { request, config, checkoutDir: checkout.dir }, log, deps, run);
+    const context: ProviderContext = {
+      request,
+      config,
+      options: config.options,
+      checkoutDir: checkout.dir,
+      ssh: ssh.materials,
+      env: { ...ssh.env, ...env.values },
+    };
+    return await runProvider(provider, context, log, deps, run);
   } finally {
-    await checkout.release();
+    await Promise.all([checkout.release(), ssh.release()]);
   }
 }
 
-async function runProvider(
-  provider: ProviderRegistry[string],
+/** The configuration's `env`, and the secrets it names from heaven's environment (masked from here on). */
+function secretEnv(config: DeploymentConfig, deps: ProviderDeps, log: DeploymentLog): { ok: true; values: Record<string, string> } | { ok: false; message: string } {
+  const values: Record<string, string> = { ...config.env };
+  for (const name of config.secrets) {
+    if (!(deps.offeredSecrets ?? []).includes(name)) {
+      return { ok: false, message: `secret ${name} is not offered by this heaven; its operator lists what repositories may use in HEAVEN_SECRETS` };
+    }
+    const value = deps.hostEnv?.[name];
+    if (value === undefined || value === "") return { ok: false, message: `secret ${name} is not set in heaven's environment; ask its operator to set it` };
+    log.addSecret(value);
+    values[name] = value;
+  }
+  return { ok: true, values };
+}
+
+async function runProvider(provider: Provider, context: ProviderContext, log: DeploymentLog, deps: ProviderDeps, run: ProviderRun): Promise<DeploymentOutcome> {
+  const what = provider.describe(context);
+  log.note(`running ${what}`);
+  if (run.signal.aborted) return { kind: "aborted", reason: run.abortReason };
+  if (provider.kind === "api") return runApiProvider(provider, context, what, log, deps, run);
+  const plan = provider.plan(context);
+  if (!plan.ok) return { kind: "config-invalid", message: plan.message };
+  return runTracks(plan.tracks, what, log, {
+    ...run,
+    checkoutDir: context.checkoutDir,
+    timeoutSeconds: context.config.timeoutSeconds,
+    parallel: context.config.parallel,
+    baseEnv: deps.baseEnv,
+    killGraceMs: deps.killGraceMs,
+  });
+}
+
+async function runApiProvider(
+  provider: ApiProvider,
   context: ProviderContext,
+  what: string,
   log: DeploymentLog,
   deps: ProviderDeps,
   run: ProviderRun,
 ): Promise<DeploymentOutcome> {
-  const what = provider.describe(context);
-  const timeoutSeconds = context.config.timeoutSeconds;
-  log.note(`running ${what}`);
-  if (run.signal.aborted) return { kind: "aborted", reason: run.abortReason };
-
-  if (provider.kind === "api") {
-    const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
-    const started = Date.now();
-    try {
-      const result = await provider.run(context, { signal: AbortSignal.any([timeout, run.signal]), log });
-      if (result.kind === "failed") return { kind: "provider-error", what, message: result.message };
-      return { kind: "succeeded", what, durationMs: Date.now() - started };
-    } catch (error) {
-      if (timeout.aborted) return { kind: "timed-out", what, timeoutSeconds };
-      if (run.signal.aborted) return { kind: "aborted", reason: run.abortReason };
-      return { kind: "provider-error", what, message: error instanceof Error ? error.message : String(error) };
-    }
+  const { timeoutSeconds } = context.config;
+  const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
+  const credentials: Record<string, string> = {};
+  for (const name of provider.credentials) {
+    const value = deps.hostEnv?.[name];
+    if (value === undefined || value === "") continue;
+    credentials[name] = value;
+    log.addSecret(value);
   }
-
-  const spec = provider.command(context);
-  const result = await runProcess(
-    { ...spec, env: { ...deps.baseEnv, ...spec.env } },
-    {
-      timeoutMs: timeoutSeconds * 1000,
-      signal: run.signal,
-      killGraceMs: deps.killGraceMs,
-      onSpawn: run.processStarted,
-      onOutput: (chunk, stream) => log.output(chunk, stream),
-    },
-  );
-  switch (result.kind) {
-    case "exited":
-      log.note(`${what} exited ${result.exitCode} after ${formatDuration(result.durationMs)}`);
-      return result.exitCode === 0
-        ? { kind: "succeeded", what, durationMs: result.durationMs }
-        : { kind: "failed", what, exitCode: result.exitCode, lastLine: log.lastLine() };
-    case "signaled":
-      return { kind: "killed", what, signal: result.signal, lastLine: log.lastLine() };
-    case "timed-out":
-      return { kind: "timed-out", what, timeoutSeconds };
-    case "aborted":
-      return { kind: "aborted", reason: run.abortReason };
-    case "spawn-failed":
-      // ENOENT for a file that exists: its #! interpreter is missing.
-      if (result.code === "ENOENT") return { kind: "not-runnable", what, reason: existsSync(spec.file) ? "bad-interpreter" : "missing" };
-      if (result.code === "EACCES") return { kind: "not-runnable", what, reason: "not-executable" };
-      return { kind: "provider-error", what, message: result.message };
+  const started = Date.now();
+  try {
+    const signal = AbortSignal.any([timeout, run.signal]);
+    const result = await provider.run(context, { signal, log, fetch: deps.fetch ?? fetch, credentials });
+    if (result.kind === "failed") return { kind: "provider-error", what, message: result.message };
+    if (result.release !== undefined) log.note(`release ${result.release.id}${result.release.url === undefined ? "" : `: ${result.release.url}`}`);
+    return { kind: "succeeded", what, durationMs: Date.now() - started, release: result.release };
+  } catch (error) {
+    if (timeout.aborted) return { kind: "timed-out", what, timeoutSeconds };
+    if (run.signal.aborted) return { kind: "aborted", reason: run.abortReason };
+    return { kind: "provider-error", what, message: error instanceof Error ? error.message : String(error) };
   }
 }
