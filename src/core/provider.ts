@@ -73,6 +73,15 @@ export interface ApiIo {
   fetch: typeof fetch;
   /** The variables the provider declared, as heaven's environment has them (absent ones left out). */
   credentials: Readonly<Record<string, string>>;
+  /** The deployment's source, made by heaven (a provider never spawns). */
+  source: DeploymentSource;
+}
+
+export interface DeploymentSource {
+  /** The checkout as an archive file (`git archive` of the sha), removed with the deployment. */
+  archive(format: "zip" | "tar.gz"): Promise<string>;
+  /** GitHub's short-lived tarball link for the sha; undefined where there is no GitHub (the command line). */
+  tarballUrl(): Promise<string | undefined>;
 }
 
 interface ProviderBase<Options> {

@@ -32,6 +32,8 @@ export interface DeploymentSources {
   environmentHistory?(environment: string): Promise<RecordWithStates[]>;
   /** Creates a deployment through GitHub (a rollback's target). */
   createDeployment?(deployment: NewDeployment): Promise<{ id: number }>;
+  /** A short-lived link to the commit's tarball that needs no token (Heroku builds from it). Absent: no GitHub. */
+  tarballUrl?(sha: string): Promise<string>;
   /** Merges the default branch into `branch` if the deployed sha is behind it. */
   mergeDefaultBranch?(branch: string, defaultBranch: string, sha: string): Promise<MergeResult>;
 }

@@ -7,6 +7,7 @@ import type { DeploymentSources, NewDeployment } from "../core/sources.js";
 import { describeGitHubError } from "./describe-github-error.js";
 import { createDeployment, listEnvironmentHistory, listEnvironmentRecords, mergeDefaultBranch, type RequestApi } from "./deployments-api.js";
 import { getCiState, type CiApi } from "./get-ci-state.js";
+import { getTarballUrl } from "./get-tarball-url.js";
 import { loadHeavenConfig, type ConfigApi } from "./load-heaven-config.js";
 
 export type InstallationOctokit = RequestApi &
@@ -37,6 +38,7 @@ export function githubSources(octokit: InstallationOctokit, target: RepositoryTa
     environmentRecords: saying("reading the environment's deployments", (environment: string) => listEnvironmentRecords(octokit, target, environment)),
     environmentHistory: saying("reading the environment's history", (environment: string) => listEnvironmentHistory(octokit, target, environment)),
     createDeployment: saying("creating a deployment", (deployment: NewDeployment) => createDeployment(octokit, target, deployment)),
+    tarballUrl: saying("asking GitHub for the source tarball", (sha: string) => getTarballUrl(octokit, target, sha)),
     mergeDefaultBranch: saying("merging the default branch", (branch: string, defaultBranch: string, sha: string) =>
       mergeDefaultBranch(octokit, target, branch, defaultBranch, sha),
     ),

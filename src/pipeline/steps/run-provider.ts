@@ -6,10 +6,11 @@
  */
 import type { DeploymentConfig } from "../../core/config.js";
 import type { DeploymentOutcome } from "../../core/outcome.js";
-import type { ApiProvider, Provider, ProviderContext, ProviderRegistry } from "../../core/provider.js";
+import type { ApiProvider, DeploymentSource, Provider, ProviderContext, ProviderRegistry } from "../../core/provider.js";
 import type { DeploymentRequest } from "../../core/request.js";
 import type { DeploymentSources } from "../../core/sources.js";
 import type { DeploymentLog } from "../../engine/deployment-log.js";
+import { checkoutArchives } from "../../engine/archive.js";
 import { prepareSsh, type SshSettings } from "../../engine/ssh-materials.js";
 import type { Workspaces } from "../../engine/workspace.js";
 import { runTracks } from "./run-tracks.js";
@@ -71,7 +72,13 @@ export async function checkoutAndRun(
       ssh: ssh.materials,
       env: { ...ssh.env, ...env.values },
     };
-    return await runProvider(provider, context, log, deps, run);
+    const archives = checkoutArchives(checkout.dir, request.sha, deps.baseEnv);
+    const source = { archive: archives.make, tarballUrl: async () => sources.tarballUrl?.(request.sha) };
+    try {
+      return await runProvider(provider, context, log, deps, { ...run, source });
+    } finally {
+      await archives.release();
+    }
   } finally {
     await Promise.all([checkout.release(), ssh.release()]);
   }
@@ -92,7 +99,9 @@ function secretEnv(config: DeploymentConfig, deps: ProviderDeps, log: Deployment
   return { ok: true, values };
 }
 
-async function runProvider(provider: Provider, context: ProviderContext, log: DeploymentLog, deps: ProviderDeps, run: ProviderRun): Promise<DeploymentOutcome> {
+type SourcedRun = ProviderRun & { source: DeploymentSource };
+
+async function runProvider(provider: Provider, context: ProviderContext, log: DeploymentLog, deps: ProviderDeps, run: SourcedRun): Promise<DeploymentOutcome> {
   const what = provider.describe(context);
   log.note(`running ${what}`);
   if (run.signal.aborted) return { kind: "aborted", reason: run.abortReason };
@@ -115,7 +124,7 @@ async function runApiProvider(
   what: string,
   log: DeploymentLog,
   deps: ProviderDeps,
-  run: ProviderRun,
+  run: SourcedRun,
 ): Promise<DeploymentOutcome> {
   const { timeoutSeconds } = context.config;
   const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
@@ -129,7 +138,7 @@ async function runApiProvider(
   const started = Date.now();
   try {
     const signal = AbortSignal.any([timeout, run.signal]);
-    const result = await provider.run(context, { signal, log, fetch: deps.fetch ?? fetch, credentials });
+    const result = await provider.run(context, { signal, log, fetch: deps.fetch ?? fetch, credentials, source: run.source });
     if (result.kind === "failed") return { kind: "provider-error", what, message: result.message };
     if (result.release !== undefined) log.note(`release ${result.release.id}${result.release.url === undefined ? "" : `: ${result.release.url}`}`);
     return { kind: "succeeded", what, durationMs: Date.now() - started, release: result.release };
