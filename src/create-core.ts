@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { providers } from "../providers/index.js";
 import { ensureLogSecret } from "./engine/log-secret.js";
+import { checkoutsFor, keepPrivate } from "./engine/run-as.js";
 import { Workspaces } from "./engine/workspace.js";
 import type { HeavenAppOptions } from "./index.js";
 import { Deployer } from "./pipeline/deployer.js";
@@ -26,9 +27,19 @@ export interface Core {
   skipped: string[];
   /** Deployments an older heaven left waiting for CI, now jobs of the queue. */
   imported: number;
+  /** What start-up changed that the operator should know (files made private). */
+  notices: string[];
+}
+
+/** Files holding heaven's own secrets that a provider process must not read. */
+function privateFiles(settings: Settings): string[] {
+  return [join(process.cwd(), ".env"), settings.hostEnv.PRIVATE_KEY_PATH].filter((file): file is string => file !== undefined && file !== "");
 }
 
 export async function createCore(settings: Settings, options: CoreOptions): Promise<Core> {
+  // Before anything is written there: a run-as user must find heaven's files closed.
+  const tightened = settings.runAs === undefined ? [] : await keepPrivate(settings.dataDir, privateFiles(settings));
+  const runAs = settings.runAs === undefined ? undefined : { user: settings.runAs, checkoutsDir: await checkoutsFor(settings.runAs) };
   const logSecret = await ensureLogSecret(settings.dataDir, settings.logSecret);
   const queue = await EmbeddedQueue.open({
     journalFile: options.journal ? join(settings.dataDir, "journal.jsonl") : undefined,
@@ -42,7 +53,8 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
     abortReason: options.abortReason,
     pipeline: {
       providers,
-      workspaces: new Workspaces(settings.dataDir, settings.baseEnv),
+      workspaces: new Workspaces(settings.dataDir, settings.baseEnv, runAs),
+      runAs: settings.runAs,
       defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
       baseEnv: settings.baseEnv,
       ssh: settings.ssh,
@@ -54,5 +66,6 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
   });
   const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
   const app = { deployer, dataDir: settings.dataDir, logSecret, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds };
-  return { app, deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported };
+  const notices = tightened.map((file) => `${file} was readable by other users; heaven made it private (0600) because HEAVEN_RUN_AS is set`);
+  return { app, deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices };
 }

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const { app, outbox } = await heaven.loaded;
   if (core.imported > 0) app.log.info(`${core.imported} deployments an older heaven left waiting for CI are now in the journal`);
   for (const line of core.skipped) app.log.error(line);
+  for (const line of core.notices) app.log.warn(line);
   // Only once heaven listens: a redelivered webhook must find it.
   const ingress = await startIngress(app, settings);
   stopOnSignals(

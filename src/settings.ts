@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { findUser, type RunAs } from "./engine/run-as.js";
 
 /** Variables every provider process gets from heaven's environment. */
 const PASSED_BY_DEFAULT = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSH_AUTH_SOCK"];
@@ -48,6 +49,7 @@ const schema = z.object({
   DEPLOYMENT_PRIVATE_KEY: z.string().optional(),
   HEAVEN_KNOWN_HOSTS: z.string().optional(),
   HEAVEN_SECRETS: z.string().optional(),
+  HEAVEN_RUN_AS: z.string().optional(),
 });
 
 /** heaven's own credentials: no repository may ask for them by name. */
@@ -76,6 +78,8 @@ export interface Settings {
   offeredSecrets: string[];
   /** heaven's environment, where provider credentials and offered secrets are read. */
   hostEnv: Record<string, string>;
+  /** HEAVEN_RUN_AS: the system user providers run as; undefined: heaven's own user. */
+  runAs: RunAs | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -112,8 +116,18 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     secrets,
     ssh: { privateKey: readPrivateKey(values.DEPLOYMENT_PRIVATE_KEY), knownHosts: readKnownHosts(values.HEAVEN_KNOWN_HOSTS) },
     offeredSecrets,
+    runAs: readRunAs(values.HEAVEN_RUN_AS),
     hostEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+}
+
+function readRunAs(name: string | undefined): RunAs | undefined {
+  if (name === undefined || name.trim() === "") return undefined;
+  const user = findUser(name.trim());
+  if (user === undefined) throw new SettingsError(`HEAVEN_RUN_AS names "${name}", which is not a user of this machine; create it (useradd --system --create-home ${name.trim()})`);
+  const self = process.getuid?.();
+  if (self !== 0 && self !== user.uid) throw new SettingsError(`HEAVEN_RUN_AS=${name} needs heaven to run as root, which alone may start processes as another user`);
+  return user;
 }
 
 function names(list: string | undefined): string[] {

@@ -152,7 +152,8 @@ function resolveOptions(
   const parsed = provider.options.safeParse({ ...fromPayload, ...fromTop, ...fromEnvironment });
   if (parsed.success) return { ok: true, options: parsed.data };
   const key = parsed.error.issues[0]?.path[0];
-  const where = typeof key !== "string" ? [] : key in fromEnvironment ? envPrefix : key in fromTop ? [] : undefined;
+  // A missing key is the file's to add; a wrong one is named where it was set.
+  const where = typeof key !== "string" ? [] : key in fromEnvironment ? envPrefix : key in fromPayload && !(key in fromTop) ? undefined : [];
   const message = describeIssues(where === undefined ? "payload.config" : CONFIG_FILE, parsed.error, where ?? []);
   return { ok: false, error: `${message} (provider ${name})` };
 }

@@ -19,6 +19,8 @@ export interface RunOptions {
   killGraceMs?: number;
   /** Told the new process group's id as soon as the command is spawned. */
   onSpawn?: (pgid: number) => void;
+  /** Run as this user (HEAVEN_RUN_AS); heaven must be root to switch. */
+  user?: { uid: number; gid: number } | undefined;
 }
 
 export type ProcessResult =
@@ -51,6 +53,7 @@ export async function runProcess(spec: ProcessSpec, options: RunOptions): Promis
     reject: false,
     cleanup: true,
     windowsHide: true,
+    ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid }),
   });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
 

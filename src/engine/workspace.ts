@@ -10,6 +10,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isFullSha } from "../core/sha.js";
 import { git, gitComplaint } from "./git.js";
+import { giveTree, type RunAs } from "./run-as.js";
 
 export type Checkout = { kind: "ready"; dir: string; release: () => Promise<void> } | { kind: "failed"; message: string };
 
@@ -25,10 +26,16 @@ export interface CheckoutRequest {
 export class Workspaces {
   private readonly locks = new Map<string, Promise<unknown>>();
 
+  private readonly checkoutsDir: string;
+
+  /** `runAs`: checkouts go to `checkoutsDir` and belong to that user (HEAVEN_RUN_AS). */
   constructor(
     private readonly dataDir: string,
     private readonly baseEnv: Readonly<Record<string, string>>,
-  ) {}
+    private readonly runAs?: { user: RunAs; checkoutsDir: string },
+  ) {
+    this.checkoutsDir = runAs?.checkoutsDir ?? join(dataDir, "checkouts");
+  }
 
   cacheDir(repository: string, cloneUrl: string): string {
     const readable = repository.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_");
@@ -62,7 +69,7 @@ export class Workspaces {
     const fetched = await this.fetch(repository, cloneUrl, token);
     if (!fetched.ok) return { kind: "failed", message: fetched.message };
     const cache = fetched.cache;
-    const dir = join(this.dataDir, "checkouts", `${sha.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
+    const dir = join(this.checkoutsDir, `${sha.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
 
     return this.exclusive(cache, async (): Promise<Checkout> => {
       if (!(await this.hasCommit(cache, sha))) {
@@ -72,9 +79,10 @@ export class Workspaces {
           return { kind: "failed", message: `commit ${sha.slice(0, 7)} is not in ${repository}; was it force-pushed away?` };
         }
       }
-      await mkdir(join(this.dataDir, "checkouts"), { recursive: true });
+      await mkdir(this.checkoutsDir, { recursive: true });
       const added = await this.git(["worktree", "add", "--detach", "--quiet", dir, sha], cache);
       if (!added.ok) return { kind: "failed", message: `could not check out ${sha.slice(0, 7)}: ${gitComplaint(added)}` };
+      if (this.runAs !== undefined) await giveTree(dir, this.runAs.user);
       request.note?.(`checked out ${sha} in ${dir}`);
       return { kind: "ready", dir, release: () => this.remove(cache, dir) };
     });

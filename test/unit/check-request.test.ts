@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { checkEnvironmentName, checkRequest, checkTask } from "../../src/decisions/check-request.js";
+import { checkEnvironmentName, checkHosts, checkRequest, checkTask } from "../../src/decisions/check-request.js";
 import type { DeploymentRequest } from "../../src/core/request.js";
 
 const request = (environment: string, task = "deploy"): DeploymentRequest => ({
@@ -60,5 +60,16 @@ describe("checkRequest", () => {
 
   it("checks the task before the environment, even for a listed environment", () => {
     expect(checkRequest(request("production", "rm -rf"), true)).toMatchObject({ ok: false, message: expect.stringMatching(/^task "rm -rf"/) });
+  });
+});
+
+describe("checkHosts", () => {
+  it("accepts host names, addresses, ports and user@host", () => {
+    expect(checkHosts(["fe", "app1.example.com", "10.0.0.1", "deploy@app2:2222"])).toEqual({ ok: true });
+    expect(checkHosts(undefined)).toEqual({ ok: true });
+  });
+
+  it.each(["-oProxyCommand=touch /tmp/x", "$(id)", "a;b", "a b", "../etc"])("refuses %j", (host) => {
+    expect(checkHosts([host])).toMatchObject({ ok: false, message: expect.stringContaining("in the payload is not a host name") });
   });
 });

@@ -453,3 +453,46 @@ describe("runPipeline", () => {
     });
   });
 });
+
+describe("what the configuration gives the provider", () => {
+  const NPM_TOKEN = "npm_token_value_0123456789";
+  const withHost = (more: Partial<PipelineDeps> = {}): PipelineDeps => ({
+    ...deps(),
+    hostEnv: { NPM_TOKEN, PRIVATE_KEY: "the app's key" },
+    offeredSecrets: ["NPM_TOKEN"],
+    ...more,
+  });
+  const file = (settings: Record<string, unknown>) => fakeSources({ file: { environments: { production: { script: "script/deploy", ...settings } } } }).sources;
+
+  it("passes the environment's env and the secrets it names, masked in the log", async () => {
+    const { result, request: req, log } = await deploy({ sources: file({ env: { RAILS_ENV: "production" }, secrets: ["NPM_TOKEN"] }), deps: withHost() });
+    expect(result.state).toBe("success");
+    expect(scriptEnv(req.id)).toMatchObject({ RAILS_ENV: "production", NPM_TOKEN });
+    expect(scriptEnv(req.id).PRIVATE_KEY).toBeUndefined();
+    expect(log()).not.toContain(NPM_TOKEN);
+  });
+
+  it("refuses a secret the operator does not offer, saying where to offer it", async () => {
+    const { result, ran } = await deploy({ sources: file({ secrets: ["PRIVATE_KEY"] }), deps: withHost() });
+    expect(result).toMatchObject({ state: "error", description: "secret PRIVATE_KEY is not offered by this heaven; its operator lists what repositories may use in HEAVEN_SECRETS" });
+    expect(ran()).toBe(false);
+  });
+
+  it("refuses an offered secret that heaven's environment does not have", async () => {
+    const { result } = await deploy({ sources: file({ secrets: ["NPM_TOKEN"] }), deps: withHost({ hostEnv: {} }) });
+    expect(result).toMatchObject({ state: "error", description: "secret NPM_TOKEN is not set in heaven's environment; ask its operator to set it" });
+  });
+
+  it("hands the deploy key and known hosts as 0600 files outside the checkout, removed afterwards", async () => {
+    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n";
+    const { result, request: req } = await deploy({ deps: withHost({ ssh: { privateKey: key, knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAA\n" } }) });
+    expect(result.state).toBe("success");
+    const env = scriptEnv(req.id);
+    const keyFile = env.DEPLOY_SSH_KEY_FILE ?? "";
+    expect(keyFile).not.toBe("");
+    expect(keyFile.startsWith(readFileSync(join(out, `pwd-${req.id}`), "utf8").trim())).toBe(false);
+    expect(env.GIT_SSH_COMMAND).toContain("StrictHostKeyChecking=yes");
+    expect(env.GIT_SSH_COMMAND).toContain(env.DEPLOY_KNOWN_HOSTS_FILE);
+    expect(existsSync(keyFile)).toBe(false);
+  });
+});

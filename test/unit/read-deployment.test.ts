@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { readDeployment } from "../../src/decisions/read-deployment.js";
+import { readDeployment, readHosts } from "../../src/decisions/read-deployment.js";
 import { webhookExample } from "../helpers/examples.js";
 
 /** GitHub's example `deployment` event for Codertocat/Hello-World, production, from an installation. */
@@ -234,5 +234,16 @@ describe("readDeployment", () => {
       delete event.repository.clone_url;
       expect(readDeployment(event)).toEqual({ ok: false, reason: "the repository has no clone_url", ...where });
     });
+  });
+});
+
+describe("readHosts", () => {
+  it("reads hubot-deploy's host filter string, and lists from API clients", () => {
+    expect(readHosts("")).toBeUndefined();
+    expect(readHosts(undefined)).toBeUndefined();
+    expect(readHosts("fe")).toEqual(["fe"]);
+    expect(readHosts("fe1, fe2")).toEqual(["fe1", "fe2"]);
+    expect(readHosts(["app1.example.com"])).toEqual(["app1.example.com"]);
+    expect(readHosts([1, 2])).toBeUndefined();
   });
 });

@@ -443,3 +443,52 @@ describe("resolveConfig", () => {
     });
   });
 });
+
+describe("provider options", () => {
+  const providers: ProviderSchemas = {
+    shell: { options: z.object({}).strict() },
+    ssh: { options: z.object({ hosts: z.array(z.string().min(1)).min(1), deploy_to: z.string().startsWith("/"), restart: z.string().optional() }).strict() },
+    heroku: { options: z.object({ heroku_app: z.string().min(1) }).strict(), payloadKeys: ["heroku_app"] },
+  };
+  const resolveWith = (file: unknown, environment = "production", payloadConfig?: unknown) =>
+    resolveConfig({ file, payloadConfig, environment, providers, defaultTimeoutSeconds: 300 });
+
+  it("validates the chosen provider's keys, per environment over the top level", () => {
+    const file = { provider: "ssh", hosts: ["a.example.com"], deploy_to: "/srv/app", environments: { production: { hosts: ["b.example.com", "c.example.com"] }, staging: null } };
+    expect(resolveWith(file)).toMatchObject({ ok: true, config: { provider: "ssh", options: { hosts: ["b.example.com", "c.example.com"], deploy_to: "/srv/app" } } });
+    expect(resolveWith(file, "staging")).toMatchObject({ ok: true, config: { options: { hosts: ["a.example.com"] } } });
+  });
+
+  it("names the key, where it was set and the provider when a value is wrong", () => {
+    expect(resolveWith({ provider: "ssh", hosts: ["a"], environments: { production: { deploy_to: "srv" } } })).toEqual({
+      ok: false,
+      error: '.github/heaven.yml: environments.production.deploy_to: Invalid string: must start with "/" (provider ssh)',
+    });
+    expect(resolveWith({ provider: "ssh", deploy_to: "/srv" })).toEqual({
+      ok: false,
+      error: ".github/heaven.yml: hosts: Invalid input: expected array, received undefined (provider ssh)",
+    });
+  });
+
+  it("refuses an environment's key that belongs to another provider", () => {
+    expect(resolveWith({ environments: { production: { provider: "heroku", heroku_app: "x", hosts: ["a"] } } })).toEqual({
+      ok: false,
+      error: ".github/heaven.yml: environments.production.hosts: not an option of provider heroku (its options: heroku_app)",
+    });
+  });
+
+  it("lets top-level keys of another provider serve the environments that use it", () => {
+    const file = { hosts: ["a.example.com"], deploy_to: "/srv", environments: { production: { provider: "ssh" }, review: { provider: "heroku", heroku_app: "review" } } };
+    expect(resolveWith(file, "review")).toMatchObject({ ok: true, config: { provider: "heroku", options: { heroku_app: "review" } } });
+  });
+
+  it("still refuses a key no provider knows", () => {
+    expect(resolveWith({ hots: ["a"] })).toEqual({ ok: false, error: '.github/heaven.yml: (top level): Unrecognized key: "hots"' });
+  });
+
+  it("reads env, secrets and parallel as heaven's own keys", () => {
+    const file = { env: { RAILS_ENV: "production" }, secrets: ["NPM_TOKEN"], parallel: 2 };
+    expect(resolveWith(file)).toMatchObject({ ok: true, config: { env: { RAILS_ENV: "production" }, secrets: ["NPM_TOKEN"], parallel: 2 } });
+    expect(resolveWith({ env: { "NOT A NAME": "x" } })).toMatchObject({ ok: false, error: expect.stringMatching(/^\.github\/heaven\.yml: env\.NOT A NAME: /) });
+  });
+});

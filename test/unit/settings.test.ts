@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { applyDotEnv, loadSettings, SettingsError } from "../../src/settings.js";
@@ -30,6 +31,7 @@ describe("loadSettings", () => {
         ssh: { privateKey: undefined, knownHosts: undefined },
         offeredSecrets: [],
         hostEnv: {},
+        runAs: undefined,
         ingress: "webhook",
         pollSeconds: 5,
         logSecret: undefined,
@@ -249,4 +251,38 @@ describe("HEAVEN_INGRESS and HEAVEN_POLL_SECONDS", () => {
     expect(errorOf({ HEAVEN_INGRESS: "smee" })).toBe('HEAVEN_INGRESS must be webhook or poll, got "smee"');
     expect(errorOf({ HEAVEN_POLL_SECONDS: "0" })).toBe('HEAVEN_POLL_SECONDS must be a whole number from 1 to 3600, got "0"');
   });
+
+describe("provider credentials and keys", () => {
+  const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----";
+
+  it("reads DEPLOYMENT_PRIVATE_KEY written on one line with \\n escapes, as Heaven took it", () => {
+    expect(loadSettings({ DEPLOYMENT_PRIVATE_KEY: KEY.replaceAll("\n", "\\n") }).ssh.privateKey).toBe(KEY);
+  });
+
+  it("reads DEPLOYMENT_PRIVATE_KEY and HEAVEN_KNOWN_HOSTS from files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "heaven-settings-"));
+    writeFileSync(join(dir, "key"), KEY);
+    writeFileSync(join(dir, "known"), "[h]:22 ssh-ed25519 AAAA\n");
+    expect(loadSettings({ DEPLOYMENT_PRIVATE_KEY: join(dir, "key"), HEAVEN_KNOWN_HOSTS: join(dir, "known") }).ssh).toEqual({ privateKey: KEY, knownHosts: "[h]:22 ssh-ed25519 AAAA\n" });
+  });
+
+  it("takes HEAVEN_KNOWN_HOSTS lines given inline", () => {
+    expect(loadSettings({ HEAVEN_KNOWN_HOSTS: "a ssh-ed25519 AAAA\\nb ssh-ed25519 BBBB" }).ssh.knownHosts).toBe("a ssh-ed25519 AAAA\nb ssh-ed25519 BBBB");
+  });
+
+  it("says when the key is neither a key nor a file", () => {
+    expect(errorOf({ DEPLOYMENT_PRIVATE_KEY: "/nonexistent/key" })).toMatch(/^DEPLOYMENT_PRIVATE_KEY is neither a private key nor a readable file: /);
+  });
+
+  it("lists the secrets repositories may ask for, never heaven's own", () => {
+    expect(loadSettings({ HEAVEN_SECRETS: "NPM_TOKEN, SENTRY_DSN" }).offeredSecrets).toEqual(["NPM_TOKEN", "SENTRY_DSN"]);
+    expect(errorOf({ HEAVEN_SECRETS: "NPM_TOKEN,PRIVATE_KEY,WEBHOOK_SECRET" })).toBe("HEAVEN_SECRETS may not offer heaven's own credentials: PRIVATE_KEY, WEBHOOK_SECRET");
+  });
+
+  it("refuses HEAVEN_RUN_AS naming a user this machine does not have", () => {
+    expect(errorOf({ HEAVEN_RUN_AS: "no-such-user-here" })).toBe(
+      'HEAVEN_RUN_AS names "no-such-user-here", which is not a user of this machine; create it (useradd --system --create-home no-such-user-here)',
+    );
+  });
+});
 });

@@ -11,6 +11,7 @@ import type { DeploymentRequest } from "../../core/request.js";
 import type { DeploymentSources } from "../../core/sources.js";
 import type { DeploymentLog } from "../../engine/deployment-log.js";
 import { checkoutArchives } from "../../engine/archive.js";
+import type { RunAs } from "../../engine/run-as.js";
 import { prepareSsh, type SshSettings } from "../../engine/ssh-materials.js";
 import type { Workspaces } from "../../engine/workspace.js";
 import { runTracks } from "./run-tracks.js";
@@ -29,6 +30,8 @@ export interface ProviderDeps {
   offeredSecrets?: readonly string[] | undefined;
   /** What API providers call; the global fetch unless a test hands another. */
   fetch?: typeof fetch | undefined;
+  /** HEAVEN_RUN_AS: the user provider processes run as. */
+  runAs?: RunAs | undefined;
 }
 
 export interface ProviderRun {
@@ -62,7 +65,7 @@ export async function checkoutAndRun(
     note: (text) => log.note(text),
   });
   if (checkout.kind === "failed") return { kind: "checkout-failed", message: checkout.message };
-  const ssh = await prepareSsh(deps.ssh ?? { privateKey: undefined, knownHosts: undefined });
+  const ssh = await prepareSsh(deps.ssh ?? { privateKey: undefined, knownHosts: undefined }, deps.runAs);
   try {
     const context: ProviderContext = {
       request,
@@ -115,6 +118,7 @@ async function runProvider(provider: Provider, context: ProviderContext, log: De
     parallel: context.config.parallel,
     baseEnv: deps.baseEnv,
     killGraceMs: deps.killGraceMs,
+    runAs: deps.runAs,
   });
 }
 

@@ -12,6 +12,7 @@ import type { ProviderStep, ProviderTrack } from "../../core/provider.js";
 import { formatDuration } from "../../decisions/text.js";
 import type { DeploymentLog, TrackOutput } from "../../engine/deployment-log.js";
 import { runProcess } from "../../engine/run-process.js";
+import { identityEnv, type RunAs } from "../../engine/run-as.js";
 import type { ProviderRun } from "./run-provider.js";
 
 export interface TracksRun extends ProviderRun {
@@ -20,6 +21,8 @@ export interface TracksRun extends ProviderRun {
   parallel: number;
   baseEnv: Readonly<Record<string, string>>;
   killGraceMs?: number | undefined;
+  /** HEAVEN_RUN_AS: who every step runs as. */
+  runAs?: RunAs | undefined;
 }
 
 export async function runTracks(tracks: readonly ProviderTrack[], what: string, log: DeploymentLog, run: TracksRun): Promise<DeploymentOutcome> {
@@ -59,12 +62,13 @@ async function runStep(
   if (escaped) return { kind: "not-runnable", what: name, reason: "outside-checkout" };
   log.note(`running ${name}`);
   const result = await runProcess(
-    { ...step.spec, env: { ...run.baseEnv, ...step.spec.env } },
+    { ...step.spec, env: { ...run.baseEnv, ...(run.runAs === undefined ? {} : identityEnv(run.runAs)), ...step.spec.env } },
     {
       timeoutMs: Math.max(1, deadline - Date.now()),
       signal: run.signal,
       killGraceMs: run.killGraceMs,
       onSpawn: run.processStarted,
+      user: run.runAs,
       onOutput: (chunk, stream) => output.output(chunk, stream),
     },
   );
