@@ -144,6 +144,32 @@ describe("heaven's server", () => {
     }
   });
 
+  it("runs a deployment exactly as hubot-deploy creates it: apps.json entry in payload.config, payload as a JSON string, no heaven.yml", async () => {
+    const ran = join(tmp.path, "hubot-ran");
+    const s = scenario("hubot", { "script/ship": script(`printf '%s %s' "$DEPLOY_ENV" "$HOSTS" > '${ran}'`) });
+    // hubot-deploy 0.13's payload for `deploy hello/master to production/fe`, with its apps.json entry.
+    s.event.deployment.payload = JSON.stringify({
+      name: "hello",
+      hosts: "fe",
+      yubikey: null,
+      notify: { adapter: "slack", room: "ops", user: "atmos", user_name: "atmos" },
+      config: {
+        provider: "shell",
+        repository: FULL_NAME,
+        environments: ["production", "staging"],
+        deploy_script: "script/ship",
+        production_url: "https://hello.example.com",
+        required_contexts: [],
+        allowed_rooms: ["ops"],
+        auto_merge: false,
+      },
+    }) as unknown as typeof s.event.deployment.payload;
+    await heaven.webhook("deployment", s.event);
+    const final = await github.waitForFinalStatus(s.id);
+    expect(final).toMatchObject({ state: "success", environment_url: "https://hello.example.com", description: expect.stringMatching(/^script\/ship succeeded/) });
+    expect(readFileSync(ran, "utf8")).toBe("production fe");
+  });
+
   it("treats an injection-shaped ref as a strange name", async () => {
     const pwned = join(tmp.path, "pwned");
     const ref = `$(touch ${pwned})`;
