@@ -8,7 +8,8 @@ export type DeploymentOutcome =
   | { kind: "failed"; what: string; exitCode: number; lastLine: string | undefined }
   | { kind: "killed"; what: string; signal: string; lastLine: string | undefined }
   | { kind: "provider-error"; what: string; message: string }
-  | { kind: "timed-out"; what: string; timeoutSeconds: number }
+  /** `api`: an API provider heaven stopped waiting for (no process to kill; the work may go on there). */
+  | { kind: "timed-out"; what: string; timeoutSeconds: number; api?: boolean }
   | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" | "bad-interpreter" | "outside-checkout" }
   /** A provider's tool (fab, cap, ssh…) is not installed on heaven's box. */
   | { kind: "tool-missing"; what: string; tool: string; install: string }

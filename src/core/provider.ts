@@ -46,6 +46,8 @@ export interface ProviderStep {
   spec: ProcessSpec;
   /** How to get the executable when it is not installed, e.g. "apt-get install fabric". */
   install?: string;
+  /** What the log tells the operator when the step exits with one of these codes (ssh's 255: it could not connect or log in). */
+  hints?: Readonly<Record<number, string>>;
 }
 
 /**
@@ -65,13 +67,17 @@ export interface ProviderRelease {
   url?: string | undefined;
 }
 
-export type ApiProviderResult = { kind: "succeeded"; release?: ProviderRelease | undefined } | { kind: "failed"; message: string };
+export type ApiProviderResult =
+  | { kind: "succeeded"; release?: ProviderRelease | undefined }
+  | { kind: "failed"; message: string }
+  /** Heaven's side is not set up to run it (no bucket, no region): an `error`, not a failed deployment. */
+  | { kind: "misconfigured"; message: string };
 
 export interface ApiIo {
   signal: AbortSignal;
   log: LogSink;
   fetch: typeof fetch;
-  /** The variables the provider declared, as heaven's environment has them (absent ones left out). */
+  /** The variables the provider declared (credentials and variables), as heaven's environment has them (absent ones left out). */
   credentials: Readonly<Record<string, string>>;
   /** The deployment's source, made by heaven (a provider never spawns). */
   source: DeploymentSource;
@@ -93,6 +99,8 @@ interface ProviderBase<Options> {
    * command line is file-only.
    */
   payloadKeys?: readonly string[];
+  /** Old spellings of its keys, e.g. Heaven's `heroku_name` for `heroku_app`; the key itself wins. */
+  aliases?: Readonly<Record<string, string>>;
   /** What the status names when it reports, e.g. `script/deploy`, `cap production deploy`. */
   describe(context: ProviderContext<Options>): string;
 }
@@ -104,8 +112,10 @@ export interface ProcessProvider<Options = unknown> extends ProviderBase<Options
 
 export interface ApiProvider<Options = unknown> extends ProviderBase<Options> {
   kind: "api";
-  /** Variables of heaven's environment it reads (masked in every log). */
+  /** Variables of heaven's environment it reads that are secret (masked in every log and status). */
   credentials: readonly string[];
+  /** Variables of heaven's environment it reads that are not secret (API addresses, bucket names): shown as they are. */
+  variables?: readonly string[];
   run(context: ProviderContext<Options>, io: ApiIo): Promise<ApiProviderResult>;
 }
 

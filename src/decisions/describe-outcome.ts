@@ -34,7 +34,14 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
     case "provider-error":
       return { state: "failure", description: truncate(`${outcome.what} failed: ${outcome.message}`) };
     case "timed-out":
-      return { state: "error", description: `timed out after ${outcome.timeoutSeconds} s; process group killed` };
+      return {
+        state: "error",
+        description: truncate(
+          outcome.api === true
+            ? `${outcome.what} timed out after ${outcome.timeoutSeconds} s; heaven stopped waiting (it may still finish there)`
+            : `timed out after ${outcome.timeoutSeconds} s; process group killed`,
+        ),
+      };
     case "not-runnable":
       return { state: "error", description: truncate(notRunnable(outcome.what, outcome.reason)) };
     case "tool-missing":

@@ -12,7 +12,12 @@ import { readHubotConfig } from "./read-hubot-config.js";
 export const CONFIG_FILE = ".github/heaven.yml";
 
 /** What resolving needs of a provider: its option schema and the keys a payload may fill. */
-export type ProviderSchemas = Readonly<Record<string, { options: z.ZodObject<z.ZodRawShape>; payloadKeys?: readonly string[] | undefined }>>;
+export type ProviderSchemas = Readonly<
+  Record<string, { options: z.ZodObject<z.ZodRawShape>; payloadKeys?: readonly string[] | undefined; aliases?: Readonly<Record<string, string>> | undefined }>
+>;
+
+/** A provider's keys, its old spellings included. */
+const keysOf = (provider: ProviderSchemas[string]): string[] => [...Object.keys(provider.options.shape), ...Object.keys(provider.aliases ?? {})];
 
 const scriptPath = z
   .string()
@@ -44,7 +49,7 @@ type Settings = Record<string, unknown>;
 /** heaven's keys typed; every provider's keys accepted here and checked once the provider is known. */
 function fileSchema(providers: ProviderSchemas) {
   const providerKeys = Object.fromEntries(
-    Object.values(providers).flatMap((provider) => Object.keys(provider.options.shape).map((key) => [key, z.unknown().optional()])),
+    Object.values(providers).flatMap((provider) => keysOf(provider).map((key) => [key, z.unknown().optional()])),
   );
   const environment = z.object({ ...providerKeys, ...heavenShape }).strict();
   return environment.extend({ environments: z.record(z.string().min(1), environment.nullable()).optional() }).strict();
@@ -139,16 +144,25 @@ function resolveOptions(
   sources: { payload: Settings; fileTop: Settings; perEnvironment: Settings },
   environment: string,
 ): { ok: true; options: Record<string, unknown> } | { ok: false; error: string } {
-  const own = new Set(Object.keys(provider.options.shape));
+  const own = new Set(keysOf(provider));
   const envPrefix = ["environments", environment];
   for (const key of Object.keys(sources.perEnvironment)) {
     if (!HEAVEN_KEYS.has(key) && !own.has(key) && sources.perEnvironment[key] !== undefined) {
       return { ok: false, error: `${CONFIG_FILE}: ${[...envPrefix, key].join(".")}: not an option of provider ${name} (its options: ${[...own].join(", ") || "none"})` };
     }
   }
+  // Old spellings (Heaven's `heroku_name`) become the key they stand for, each where it was written.
+  const canonical = (settings: Settings): Settings =>
+    Object.fromEntries(
+      Object.entries(settings).flatMap(([key, value]) => {
+        const target = provider.aliases?.[key];
+        if (target === undefined) return [[key, value]];
+        return target in settings ? [] : [[target, value]];
+      }),
+    );
   const fromPayload = pick(sources.payload, new Set(provider.payloadKeys ?? []));
-  const fromTop = pick(sources.fileTop, own);
-  const fromEnvironment = pick(sources.perEnvironment, own);
+  const fromTop = canonical(pick(sources.fileTop, own));
+  const fromEnvironment = canonical(pick(sources.perEnvironment, own));
   const parsed = provider.options.safeParse({ ...fromPayload, ...fromTop, ...fromEnvironment });
   if (parsed.success) return { ok: true, options: parsed.data };
   const key = parsed.error.issues[0]?.path[0];

@@ -66,6 +66,24 @@ describe("describeOutcome", () => {
       });
     });
 
+    it("says an API provider's timeout stopped heaven waiting, not a process", () => {
+      expect(describeOutcome({ kind: "timed-out", what: "heroku acme-web", timeoutSeconds: 600, api: true })).toEqual({
+        state: "error",
+        description: "heroku acme-web timed out after 600 s; heaven stopped waiting (it may still finish there)",
+      });
+    });
+
+    it("names the missing tool and how to install it", () => {
+      expect(describeOutcome({ kind: "tool-missing", what: "cap production deploy", tool: "cap", install: "apt-get install capistrano" })).toEqual({
+        state: "error",
+        description: "cap production deploy: cap is not installed on the heaven host; install it (apt-get install capistrano)",
+      });
+    });
+
+    it("names the release an API provider made", () => {
+      expect(describeOutcome({ kind: "succeeded", what: "heroku acme-web", durationMs: 62_000, release: { id: "v42" } }).description).toBe("heroku acme-web succeeded in 1 min 2 s (release v42)");
+    });
+
     it("tells the user to add a missing script or configure another", () => {
       expect(describeOutcome({ kind: "not-runnable", what: "script/deploy", reason: "missing" })).toEqual({
         state: "error",

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import { providers } from "../../providers/index.js";
+import { defineProvider, type ApiProvider } from "../../src/core/provider.js";
 import type { CheckRun, CommitStatus } from "../../src/core/ci.js";
 import type { DeploymentEvent } from "../../src/core/events.js";
 import { laneOf } from "../../src/core/job.js";
@@ -494,5 +496,34 @@ describe("what the configuration gives the provider", () => {
     expect(env.GIT_SSH_COMMAND).toContain("StrictHostKeyChecking=yes");
     expect(env.GIT_SSH_COMMAND).toContain(env.DEPLOY_KNOWN_HOSTS_FILE);
     expect(existsSync(keyFile)).toBe(false);
+  });
+});
+
+describe("an API provider", () => {
+  const API_KEY = "api_key_value_0123456789";
+  const apiDeps = (run: ApiProvider["run"]): PipelineDeps => ({
+    ...deps(),
+    providers: { ...providers, fake: defineProvider({ kind: "api", options: z.object({}).strict(), credentials: ["FAKE_KEY"], variables: ["FAKE_URL"], describe: () => "fake api", run }) },
+    hostEnv: { FAKE_KEY: API_KEY, FAKE_URL: "http://fake.example" },
+  });
+  const fakeFile = fakeSources({ file: { provider: "fake" } }).sources;
+
+  it("gets its credentials and variables, and the status masks a credential its error repeats", async () => {
+    let seen: Readonly<Record<string, string>> = {};
+    const { result, log } = await deploy({
+      sources: fakeFile,
+      deps: apiDeps(async (_context, io) => {
+        seen = io.credentials;
+        return { kind: "failed", message: `the API refused key ${API_KEY} at ${io.credentials.FAKE_URL}` };
+      }),
+    });
+    expect(seen).toEqual({ FAKE_KEY: API_KEY, FAKE_URL: "http://fake.example" });
+    expect(result).toMatchObject({ state: "failure", description: "fake api failed: the API refused key ******** at http://fake.example" });
+    expect(log()).not.toContain(API_KEY);
+  });
+
+  it("ends in error, not failure, when heaven's side is not set up for it", async () => {
+    const { result } = await deploy({ sources: fakeFile, deps: apiDeps(async () => ({ kind: "misconfigured", message: "no bucket: set BUCKET in heaven's environment" })) });
+    expect(result).toMatchObject({ state: "error", description: "fake api: no bucket: set BUCKET in heaven's environment" });
   });
 });

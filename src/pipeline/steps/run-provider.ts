@@ -133,22 +133,24 @@ async function runApiProvider(
   const { timeoutSeconds } = context.config;
   const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
   const credentials: Record<string, string> = {};
-  for (const name of provider.credentials) {
+  for (const name of [...(provider.variables ?? []), ...provider.credentials]) {
     const value = deps.hostEnv?.[name];
     if (value === undefined || value === "") continue;
     credentials[name] = value;
-    log.addSecret(value);
+    if (provider.credentials.includes(name)) log.addSecret(value);
   }
   const started = Date.now();
   try {
     const signal = AbortSignal.any([timeout, run.signal]);
     const result = await provider.run(context, { signal, log, fetch: deps.fetch ?? fetch, credentials, source: run.source });
-    if (result.kind === "failed") return { kind: "provider-error", what, message: result.message };
+    // A provider's own words go to GitHub too: masked like the log.
+    if (result.kind === "failed") return { kind: "provider-error", what, message: log.mask(result.message) };
+    if (result.kind === "misconfigured") return { kind: "config-invalid", message: log.mask(`${what}: ${result.message}`) };
     if (result.release !== undefined) log.note(`release ${result.release.id}${result.release.url === undefined ? "" : `: ${result.release.url}`}`);
     return { kind: "succeeded", what, durationMs: Date.now() - started, release: result.release };
   } catch (error) {
-    if (timeout.aborted) return { kind: "timed-out", what, timeoutSeconds };
+    if (timeout.aborted) return { kind: "timed-out", what, timeoutSeconds, api: true };
     if (run.signal.aborted) return { kind: "aborted", reason: run.abortReason };
-    return { kind: "provider-error", what, message: error instanceof Error ? error.message : String(error) };
+    return { kind: "provider-error", what, message: log.mask(error instanceof Error ? error.message : String(error)) };
   }
 }

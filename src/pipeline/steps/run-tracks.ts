@@ -73,9 +73,13 @@ async function runStep(
     },
   );
   switch (result.kind) {
-    case "exited":
+    case "exited": {
       log.note(`${name} exited ${result.exitCode} after ${formatDuration(result.durationMs)}`);
-      return result.exitCode === 0 ? undefined : { kind: "failed", what: name, exitCode: result.exitCode, lastLine: output.lastLine() };
+      if (result.exitCode === 0) return undefined;
+      const hint = step.hints?.[result.exitCode];
+      if (hint !== undefined) log.note(`${name}: ${hint}`);
+      return { kind: "failed", what: name, exitCode: result.exitCode, lastLine: output.lastLine() };
+    }
     case "signaled":
       return { kind: "killed", what: name, signal: result.signal, lastLine: output.lastLine() };
     case "timed-out":
