@@ -1,7 +1,10 @@
 /** Every provider heaven knows, by the name `.github/heaven.yml` uses. */
 import type { ProviderRegistry } from "../src/core/provider.js";
 import { ansible } from "./ansible.js";
+import { bundlerCapistrano } from "./bundler-capistrano.js";
+import { capistrano } from "./capistrano.js";
+import { fabric } from "./fabric.js";
 import { shell } from "./shell.js";
 import { ssh } from "./ssh.js";
 
-export const providers: ProviderRegistry = { ansible, shell, ssh };
+export const providers: ProviderRegistry = { ansible, bundler_capistrano: bundlerCapistrano, capistrano, fabric, shell, ssh };
