@@ -4,7 +4,8 @@ import { ansible } from "./ansible.js";
 import { bundlerCapistrano } from "./bundler-capistrano.js";
 import { capistrano } from "./capistrano.js";
 import { fabric } from "./fabric.js";
+import { heroku } from "./heroku.js";
 import { shell } from "./shell.js";
 import { ssh } from "./ssh.js";
 
-export const providers: ProviderRegistry = { ansible, bundler_capistrano: bundlerCapistrano, capistrano, fabric, shell, ssh };
+export const providers: ProviderRegistry = { ansible, bundler_capistrano: bundlerCapistrano, capistrano, fabric, heroku, shell, ssh };

@@ -13,13 +13,15 @@
  * (see fake-deliveries.ts), and the App webhook delivery API lists and
  * redelivers them. Tests can also take GitHub down for a while (`outage`),
  * fail chosen requests (`fail`, with rate-limit headers), and revoke the
- * installation tokens it minted (`revokeTokens`).
+ * installation tokens it minted (`revokeTokens`). A commit's tarball link
+ * (`GET …/tarball/{ref}`) is a 302 to an archive it serves (fake-tarballs.ts).
  */
 import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { webhookExample } from "./examples.js";
 import { DeliveryLog, type Deliver, type HookDelivery } from "./fake-deliveries.js";
+import { FakeTarballs } from "./fake-tarballs.js";
 
 export type { Deliver, DeliverAnswer, HookDelivery } from "./fake-deliveries.js";
 
@@ -157,6 +159,8 @@ export class FakeGitHub {
   readonly deployments: StoredDeployment[] = [];
   /** Set by the test once heaven runs; without it every webhook is recorded as failed to connect. */
   deliver: Deliver | undefined;
+  /** The tarball links handed out and their downloads (not API requests, so not in `requests`). */
+  readonly tarballs = new FakeTarballs();
   private nextDeploymentId: number;
   private readonly repos = new Map<string, RepoState>();
   private readonly failures: Array<{ method: string; path: RegExp; status: number; times: number; response: FailureResponse }> = [];
@@ -444,6 +448,7 @@ export class FakeGitHub {
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v3/, "");
     const query = Object.fromEntries(url.searchParams.entries());
     const method = req.method ?? "GET";
+    if (method === "GET" && (await this.tarballs.serve(url.pathname, query.token, res))) return this.notify();
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
     const authorization = req.headers.authorization;
     const token = authorization === undefined ? undefined : authorization.replace(/^(token|bearer)\s+/i, "");
@@ -594,6 +599,13 @@ export class FakeGitHub {
       const behindBy = count(`${headSha}..${baseSha}`);
       const status = aheadBy === 0 && behindBy === 0 ? "identical" : behindBy === 0 ? "ahead" : aheadBy === 0 ? "behind" : "diverged";
       reply(200, { status, ahead_by: aheadBy, behind_by: behindBy, total_commits: aheadBy, base_commit: { sha: baseSha } });
+    } else if (method === "GET" && (match = repoRoute("/tarball/(.+)"))) {
+      const fullName = match[1] as string;
+      const registered = this.repo(fullName).registered;
+      const sha = registered === undefined ? undefined : revParse(registered.dir, match[2] as string);
+      if (registered === undefined || sha === undefined) return void notFound();
+      const location = this.tarballs.link(`http://${this.host}`, fullName, registered.dir, sha);
+      reply(302, "", { location, "content-type": "text/html; charset=utf-8" });
     } else if (method === "GET" && (match = repoRoute("/branches/(.+)"))) {
       const registered = this.repo(match[1] as string).registered;
       const branch = match[2] as string;
