@@ -110,6 +110,25 @@ describe("the ssh provider", () => {
     expect(log).toContain(`${host}: git fetch: ssh could not connect or log in`);
   });
 
+  it("deploys hubot-deploy's `deploy app to production/localhost`: its apps.json entry picks the provider, its host filter narrows the hosts", async () => {
+    const s = scenario("ssh-hubot", (paths) => ({ ...sshConfig(paths, `echo restarted >> '${paths.out("restarts")}'`), provider: undefined }));
+    const payload = {
+      name: "ssh-hubot",
+      hosts: "localhost",
+      notify: { adapter: "slack", room: "ops", user: "atmos" },
+      // Keys that reach a host come from the repository's file only: this entry's are ignored.
+      config: { provider: "ssh", repository: s.fullName, environments: ["production"], allowed_rooms: ["ops"], hosts: ["evil.example.com"], deploy_to: "/" },
+    };
+    const { final, log } = await deploy(heaven, s, { payload });
+
+    expect(final).toMatchObject({ state: "success", description: expect.stringMatching(new RegExp(`^ssh to localhost:${sshd.port} succeeded`)) });
+    expect(s.server.head()).toBe(s.sha);
+    expect(readFileSync(s.out("restarts"), "utf8")).toBe("restarted\n");
+    expect(log).toContain(` localhost:${sshd.port} | HEAD is now at`);
+    expect(log).not.toContain(`127.0.0.1:${sshd.port} |`);
+    expect(log).not.toContain("evil.example.com");
+  });
+
   it("answers a host filter that matches no configured host with an error listing them", async () => {
     const s = scenario("ssh-no-host", (paths) => sshConfig(paths, "true"));
     const { final } = await deploy(heaven, s, { payload: { hosts: "db" } });
