@@ -8,10 +8,12 @@ import { decideRetry } from "../decisions/retry-policy.js";
 import { isAlreadyDelivered, needsDeliveryCheck } from "./outbox-delivered.js";
 import { mayHaveLanded, readRequestFailure } from "./outbox-failure.js";
 import type { OutboxEntry } from "./outbox-scheduler.js";
-import type { OutboxOctokit } from "./outbox-state.js";
+import { isObject } from "../core/json.js";
+import { COMMENT_ROUTE, EDIT_COMMENT_ROUTE, type OutboxOctokit } from "./outbox-state.js";
 
 export type AttemptOutcome =
-  | { kind: "delivered"; status: number }
+  /** `comment`: the id of the comment a reply's first write created. */
+  | { kind: "delivered"; status: number; comment?: number | undefined }
   /** The delivery check found it on GitHub: not sent again. */
   | { kind: "already-there" }
   | { kind: "retry"; at: number; pauseInstallationUntil?: number; status: number | undefined; why: string }
@@ -27,6 +29,8 @@ export interface AttemptDeps {
   random(): number;
   /** Called before each request made to GitHub. */
   counted(): void;
+  /** The comment a reply group already made, if any: its writes edit it. */
+  commentOf(group: string): number | undefined;
 }
 
 /** A request that hangs must not hold its group (or `close`) for undici's five minutes. */
@@ -47,8 +51,15 @@ export async function attemptWrite(entry: OutboxEntry, deps: AttemptDeps): Promi
       }
       deps.counted();
       sent = true;
+      const existing = write.route === COMMENT_ROUTE ? deps.commentOf(write.group) : undefined;
+      if (existing !== undefined) {
+        const { owner, repo, body } = write.params;
+        const response = await octokit.request(EDIT_COMMENT_ROUTE, { owner, repo, comment_id: existing, body, request: requestOptions() });
+        return { kind: "delivered", status: response.status };
+      }
       const response = await octokit.request(write.route, { ...write.params, request: requestOptions() });
-      return { kind: "delivered", status: response.status };
+      const id = write.route === COMMENT_ROUTE && isObject(response.data) && typeof response.data.id === "number" ? response.data.id : undefined;
+      return { kind: "delivered", status: response.status, comment: id };
     } catch (error) {
       const outcome = judge(error, entry, { tokenRefreshed: entry.tokenRefreshed, sent }, deps);
       if (outcome !== undefined) return outcome;

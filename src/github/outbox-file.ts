@@ -57,7 +57,7 @@ export class OutboxFile {
   }
 
   /** True in memory at once; resolves once on disk. */
-  done(record: Extract<OutboxRecord, { t: "done" }>): Promise<void> {
+  done(record: Extract<OutboxRecord, { t: "done" | "comment" }>): Promise<void> {
     applyOutboxRecord(this.state, record);
     return this.append(record);
   }

@@ -16,7 +16,12 @@ export const OUTBOX_ROUTES = [
   "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
   "POST /repos/{owner}/{repo}/statuses/{sha}",
   "POST /repos/{owner}/{repo}/deployments",
+  /** A reply: the group's one comment, created by its first delivered write and edited by the later ones. */
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
 ] as const;
+
+export const COMMENT_ROUTE = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
+export const EDIT_COMMENT_ROUTE = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}";
 export type OutboxRoute = (typeof OUTBOX_ROUTES)[number];
 
 export interface OutboxWrite {
@@ -50,15 +55,22 @@ export type OutboxRecord =
   | { t: "add"; seq: number; createdAt: number; write: OutboxWrite }
   | { t: "done"; key: string; how: DoneHow }
   /** Written by compaction: keys of done writes still remembered (adding one again is a duplicate). */
-  | { t: "done-keys"; keys: string[] };
+  | { t: "done-keys"; keys: string[] }
+  /** The comment a reply group created: its later writes edit it. */
+  | { t: "comment"; group: string; id: number };
 
 export interface OutboxFileState {
   /** Writes not done, by key. */
   pending: Map<string, StoredWrite>;
   /** Keys of done writes, oldest first, at most the limit given to the fold. */
   remembered: Set<string>;
+  /** Reply groups' comment ids, oldest first, at most COMMENTS_KEPT. */
+  comments: Map<string, number>;
   nextSeq: number;
 }
+
+/** Replies still edited after this many newer ones were made are created anew (a second comment, nothing lost). */
+export const COMMENTS_KEPT = 10_000;
 
 /** Done keys kept so a write repeated after delivery (a redelivered webhook) stays a duplicate. */
 export const REMEMBERED_KEYS = 50_000;
@@ -78,6 +90,7 @@ const recordSchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("add"), seq: z.number().int().nonnegative(), createdAt: z.number(), write: writeSchema }),
   z.object({ t: z.literal("done"), key: z.string().min(1), how: z.enum(["delivered", "coalesced", "dropped"]) }),
   z.object({ t: z.literal("done-keys"), keys: z.array(z.string()) }),
+  z.object({ t: z.literal("comment"), group: z.string().min(1), id: z.number().int().positive() }),
 ]);
 
 export function parseOutboxRecord(value: unknown): { ok: true; value: OutboxRecord } | { ok: false; error: string } {
@@ -88,7 +101,7 @@ export function parseOutboxRecord(value: unknown): { ok: true; value: OutboxReco
 }
 
 export function emptyOutboxState(): OutboxFileState {
-  return { pending: new Map(), remembered: new Set(), nextSeq: 0 };
+  return { pending: new Map(), remembered: new Set(), comments: new Map(), nextSeq: 0 };
 }
 
 export function isKnown(state: OutboxFileState, key: string): boolean {
@@ -114,6 +127,14 @@ export function applyOutboxRecord(state: OutboxFileState, record: OutboxRecord, 
         rememberKey(state.remembered, key, limit);
       }
       break;
+    case "comment":
+      state.comments.delete(record.group);
+      state.comments.set(record.group, record.id);
+      for (const group of state.comments.keys()) {
+        if (state.comments.size <= COMMENTS_KEPT) break;
+        state.comments.delete(group);
+      }
+      break;
   }
   return state;
 }
@@ -134,13 +155,14 @@ export function compactOutbox(state: OutboxFileState): OutboxRecord[] {
   for (let index = 0; index < keys.length; index += KEYS_PER_LINE) {
     records.push({ t: "done-keys", keys: keys.slice(index, index + KEYS_PER_LINE) });
   }
+  for (const [group, id] of state.comments) records.push({ t: "comment", group, id });
   for (const stored of pendingInOrder(state)) records.push({ t: "add", ...stored });
   return records;
 }
 
 /** How many lines `compactOutbox(state)` writes: what the file must hold at the least. */
 export function compactedLines(state: OutboxFileState): number {
-  return Math.ceil(state.remembered.size / KEYS_PER_LINE) + state.pending.size;
+  return Math.ceil(state.remembered.size / KEYS_PER_LINE) + state.comments.size + state.pending.size;
 }
 
 /**

@@ -165,6 +165,7 @@ export class Outbox {
       maxAgeMs: this.maxAgeMs,
       random: this.options.random ?? Math.random,
       counted: () => (this.tally.attempts += 1),
+      commentOf: (group) => this.file.state.comments.get(group),
     });
     switch (outcome.kind) {
       case "already-there":
@@ -173,6 +174,7 @@ export class Outbox {
       case "delivered":
         // A create-deployment answered 202: GitHub merged the default branch into the ref instead.
         if (outcome.status === 202) this.options.log.warn({ ...about, status: 202 }, "outbox: GitHub accepted the write without making it");
+        if (outcome.comment !== undefined) this.record({ t: "comment", group: write.group, id: outcome.comment });
         return this.finish(entry, "delivered");
       case "retry":
         entry.notBefore = outcome.at;
@@ -194,9 +196,12 @@ export class Outbox {
   private finish(entry: OutboxEntry, how: DoneHow): void {
     this.scheduler.remove(entry);
     this.tally[how] += 1;
-    const key = entry.stored.write.key;
-    this.file.done({ t: "done", key, how }).catch((error: unknown) => {
-      this.options.log.error({ key, err: error }, "outbox: could not record a finished write; it will be checked again after a restart");
+    this.record({ t: "done", key: entry.stored.write.key, how });
+  }
+
+  private record(record: Parameters<OutboxFile["done"]>[0]): void {
+    this.file.done(record).catch((error: unknown) => {
+      this.options.log.error({ record, err: error }, "outbox: could not record a finished write; it will be checked again after a restart");
     });
   }
 

@@ -492,6 +492,62 @@ describe("Outbox: installations", () => {
   });
 });
 
+describe("Outbox: replies", () => {
+  const COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments" as const;
+  const reply = (body: string, final = false): OutboxWrite => ({
+    key: `reply:41:${body}`,
+    group: "reply:octo/app#41",
+    installationId: 1,
+    supersedable: !final,
+    route: COMMENT,
+    params: { owner: "octo", repo: "app", issue_number: 7, body },
+  });
+  const answering = (id: number) => fakeGitHub((call) => ({ status: call.route === COMMENT ? 201 : 200, data: { id } }));
+
+  it("creates the group's comment with its first write and edits that comment with the later ones", async () => {
+    const github = answering(9001);
+    const { outbox } = await open(github);
+    await outbox.add(reply("queued"));
+    await advance(10_000);
+    await outbox.add(reply("running"));
+    await advance(10_000);
+    await outbox.add(reply("succeeded", true));
+    await advance(10_000);
+    await outbox.idle();
+    expect(github.calls.map((call) => [call.route, call.params.comment_id, call.params.body])).toEqual([
+      [COMMENT, undefined, "queued"],
+      ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", 9001, "running"],
+      ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", 9001, "succeeded"],
+    ]);
+  });
+
+  it("skips the bodies still waiting when a newer one arrives: the comment goes straight to the latest", async () => {
+    const github = answering(9002);
+    const { outbox } = await open(github);
+    // "queued" goes out at once; "running" waits behind it and is superseded.
+    for (const body of ["queued", "running"]) await outbox.add(reply(body));
+    await outbox.add(reply("succeeded", true));
+    await advance(10_000);
+    await outbox.idle();
+    expect(github.calls.map((call) => [call.route.split(" ")[0], call.params.body])).toEqual([["POST", "queued"], ["PATCH", "succeeded"]]);
+    expect(outbox.counts()).toMatchObject({ coalesced: 1, delivered: 2 });
+  });
+
+  it("edits the same comment after a restart instead of making a second one", async () => {
+    const first = await open(answering(9003));
+    await first.outbox.add(reply("running"));
+    await advance(10_000);
+    await first.outbox.idle();
+    await stop(first.outbox);
+    const github = answering(9999);
+    const second = await open(github);
+    await second.outbox.add(reply("succeeded", true));
+    await advance(10_000);
+    await second.outbox.idle();
+    expect(github.calls.map((call) => [call.route, call.params.comment_id])).toEqual([["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", 9003]]);
+  });
+});
+
 describe("Outbox: restarts", () => {
   it("delivers pending writes once after a restart, and does not post a final status GitHub already has", async () => {
     // GitHub took the first attempts but the answers were lost (502s).
