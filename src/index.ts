@@ -8,6 +8,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import type { DeploymentJob } from "./core/job.js";
 import { githubSources } from "./github/github-sources.js";
 import { Outbox, type OutboxOptions } from "./github/outbox.js";
+import { PullRequestReplySink } from "./github/reply-sink.js";
 import { GitHubStatusSink } from "./github/status-sink.js";
 import { handleCiEvent } from "./handlers/ci.js";
 import { handleDeployment } from "./handlers/deployment.js";
@@ -61,7 +62,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
         if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);
         return githubSources(await app.auth(job.origin.installationId), { owner: job.origin.owner, repo: job.origin.repo });
       },
-      sinks: [new GitHubStatusSink(outbox)],
+      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox)],
       log: app.log,
     });
     for (const line of report.skipped) app.log.error(`journal: ${line}`);

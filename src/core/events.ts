@@ -11,7 +11,7 @@ import type { DeploymentOutcome } from "./outcome.js";
 /** Why a job did not start at once. */
 export type QueuePosition =
   /** Another deployment of the same repository and environment runs; `ahead` more wait before this one. */
-  | { kind: "lane"; running: { key: string; label: string }; ahead: number }
+  | { kind: "lane"; running: { key: string; label: string; creator?: string | undefined; sha?: string | undefined }; ahead: number }
   /** Every worker is busy. */
   | { kind: "workers"; busy: number; concurrency: number };
 

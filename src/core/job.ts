@@ -9,7 +9,8 @@ import type { DeploymentRequest } from "./request.js";
 
 /** Where a deployment came from: who to tell, and whose GitHub to ask. */
 export type Origin =
-  | { kind: "github"; installationId: number; owner: string; repo: string; deploymentId: number }
+  /** `comment`: the pull-request comment that asked for it (number: the pull request), when heaven made it from one. */
+  | { kind: "github"; installationId: number; owner: string; repo: string; deploymentId: number; comment?: { number: number; id: number } | undefined }
   | { kind: "local" };
 
 export interface DeploymentJob {
@@ -73,6 +74,7 @@ const originSchema = z.discriminatedUnion("kind", [
     owner: z.string().min(1),
     repo: z.string().min(1),
     deploymentId: z.number().int(),
+    comment: optional(z.object({ number: z.number().int(), id: z.number().int() })),
   }),
   z.object({ kind: z.literal("local") }),
 ]);

@@ -45,14 +45,16 @@ const text = (value: unknown): string | undefined =>
 const positiveSeconds = (value: unknown): number | undefined =>
   typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined;
 
-/** The human behind a record: a bot (hubot, heaven itself) names who it acts for. */
-export function ownerOf(record: DeploymentRecord): string {
-  if (record.creator.type === "Bot") {
-    const notify = record.payload.notify;
-    const user = isObject(notify) ? text(notify.user) : undefined;
-    return user ?? text(record.payload.actor) ?? record.creator.login;
-  }
-  return record.creator.login;
+/**
+ * The human behind a record. A chat client or bot names who it acts for
+ * (hubot-deploy: `notify.user_name`, then `notify.user`, which is a chat id
+ * on some adapters; others: `actor`); hubot's token belongs to a machine
+ * user of type User, so this is read whatever the creator's type. It names
+ * people in statuses and locks; who may act is GitHub's to decide.
+ */
+export function ownerOf(record: Pick<DeploymentRecord, "creator" | "payload">): string {
+  const notify = isObject(record.payload.notify) ? record.payload.notify : {};
+  return text(notify.user_name) ?? text(notify.user) ?? text(record.payload.actor) ?? record.creator.login;
 }
 
 /** GitHub logins are case-insensitive, and chat names often differ in case. */

@@ -4,9 +4,10 @@
  */
 import { isObject, type JsonObject } from "../core/json.js";
 import type { DeploymentRequest } from "../core/request.js";
+import { ownerOf } from "./lock-state.js";
 
 export type DeploymentRead =
-  | { ok: true; request: DeploymentRequest; owner: string; repo: string; deploymentId: number }
+  | { ok: true; request: DeploymentRequest; owner: string; repo: string; deploymentId: number; comment?: { number: number; id: number } | undefined }
   | { ok: false; reason: string; owner?: string; repo?: string; deploymentId?: number };
 
 
@@ -17,6 +18,13 @@ export function readHosts(value: unknown): string[] | undefined {
   const list = typeof value === "string" ? value.split(/[\s,]+/) : stringList(value);
   const hosts = list?.map((host) => host.trim()).filter((host) => host !== "");
   return hosts === undefined || hosts.length === 0 ? undefined : hosts;
+}
+
+function commentOf(value: unknown): { number: number; id: number } | undefined {
+  if (!isObject(value)) return undefined;
+  const { number, id } = value;
+  const whole = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
+  return whole(number) && whole(id) ? { number, id } : undefined;
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -72,6 +80,8 @@ export function readDeployment(event: unknown): DeploymentRead {
   return {
     ok: true,
     ...where,
+    // Set by heaven on a deployment it made from a pull-request comment: where to reply. Only an app's deployment is believed.
+    comment: creatorType === "Bot" ? commentOf(heaven.comment) : undefined,
     request: {
       id: String(deploymentId),
       repository: { fullName: text(repository.full_name) ?? `${owner}/${repo}`, cloneUrl },
@@ -82,7 +92,8 @@ export function readDeployment(event: unknown): DeploymentRead {
       force: payload.force === true,
       payloadConfig: payload.config,
       hosts: readHosts(payload.hosts),
-      creator: creator ?? "unknown",
+      // The person: hubot-deploy's chat user, not its machine user's token.
+      creator: ownerOf({ creator: { login: creator ?? "unknown", type: creatorType ?? "User" }, payload }),
       defaultBranch: text(repository.default_branch),
       automatic: heaven.auto === true,
       // Set by heaven itself on a merge commit's deployment: the checks the branch's commit had.

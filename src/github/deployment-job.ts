@@ -6,16 +6,16 @@ import type { DeploymentRequest } from "../core/request.js";
 export const deploymentJobKey = (deploymentId: number) => `github:deployment:${deploymentId}`;
 
 export function deploymentJob(
-  read: { request: DeploymentRequest; owner: string; repo: string; deploymentId: number },
+  read: { request: DeploymentRequest; owner: string; repo: string; deploymentId: number; comment?: { number: number; id: number } | undefined },
   installationId: number,
   now: number,
 ): DeploymentJob {
-  const { request, owner, repo, deploymentId } = read;
+  const { request, owner, repo, deploymentId, comment } = read;
   return {
     key: deploymentJobKey(deploymentId),
     lane: laneOf(request.repository.fullName, request.environment),
     request,
-    origin: { kind: "github", installationId, owner, repo, deploymentId },
+    origin: { kind: "github", installationId, owner, repo, deploymentId, ...(comment === undefined ? {} : { comment }) },
     acceptedAt: now,
   };
 }

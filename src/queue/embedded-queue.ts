@@ -128,7 +128,8 @@ export class EmbeddedQueue implements DeployQueue {
     const held = holder === undefined ? undefined : this.journal.state.live.get(holder);
     if (lane !== undefined && held !== undefined) {
       const ahead = lane.waiting.length - (lane.current === undefined ? 1 : 0);
-      return { kind: "lane", running: { key: held.job.key, label: jobLabel(held.job) }, ahead };
+      const running = { key: held.job.key, label: jobLabel(held.job), creator: held.job.request.creator, sha: held.job.request.sha };
+      return { kind: "lane", running, ahead };
     }
     const busy = this.busyLanes();
     return busy >= this.concurrency ? { kind: "workers", busy, concurrency: this.concurrency } : undefined;

@@ -142,7 +142,7 @@ describe("EmbeddedQueue", () => {
     await g.started(1);
     expect(await queue.enqueue(job(2))).toEqual({
       kind: "added",
-      position: { kind: "lane", running: { key: "test:1", label: "deployment 1 (main to production)" }, ahead: 0 },
+      position: { kind: "lane", running: { key: "test:1", label: "deployment 1 (main to production)", creator: expect.any(String), sha: expect.any(String) }, ahead: 0 },
     });
     expect(await queue.enqueue(job(3))).toMatchObject({ position: { kind: "lane", running: { key: "test:1" }, ahead: 1 } });
     g.finish(1);

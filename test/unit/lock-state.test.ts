@@ -49,8 +49,14 @@ function replay(records: readonly DeploymentRecord[], with_: LockRules = rules) 
 }
 
 describe("ownerOf", () => {
-  it("is the creator's login for a person", () => {
-    expect(ownerOf(record({ by: "alice", payload: { notify: { user: "mallory" }, actor: "eve" } }))).toBe("alice");
+  it("is the creator's login for a person who names nobody else", () => {
+    expect(ownerOf(record({ by: "alice", payload: {} }))).toBe("alice");
+  });
+
+  it("is hubot-deploy's chat user, whose machine user token is a plain User, user_name first", () => {
+    const machine = { login: "acme-hubot", type: "User" };
+    expect(ownerOf(record({ creator: machine, payload: { notify: { user: "U024BE7LH", user_name: "atmos", room: "ops" } } }))).toBe("atmos");
+    expect(ownerOf(record({ creator: machine, payload: { notify: { user: "atmos" } } }))).toBe("atmos");
   });
 
   it("is the chat user hubot notifies for a bot-created record", () => {

@@ -247,3 +247,22 @@ describe("readHosts", () => {
     expect(readHosts([1, 2])).toBeUndefined();
   });
 });
+
+describe("readDeployment: who and where to reply", () => {
+  const event = (creator: { login: string; type: string }, payload: unknown) => {
+    const e = webhookExample("deployment", (x) => x.installation !== undefined);
+    Object.assign(e.deployment, { creator: { ...e.deployment.creator, ...creator }, payload });
+    return e;
+  };
+
+  it("names hubot-deploy's chat user, not its machine user", () => {
+    const read = readDeployment(event({ login: "acme-hubot", type: "User" }, JSON.stringify({ notify: { user: "U1", user_name: "atmos", room: "ops", adapter: "slack" } })));
+    expect(read).toMatchObject({ ok: true, request: { creator: "atmos" } });
+  });
+
+  it("takes the pull-request comment to reply to only from an app's deployment", () => {
+    const heaven = { heaven: { comment: { number: 7, id: 900 } } };
+    expect(readDeployment(event({ login: "heaven[bot]", type: "Bot" }, heaven))).toMatchObject({ ok: true, comment: { number: 7, id: 900 } });
+    expect(readDeployment(event({ login: "mallory", type: "User" }, heaven))).toMatchObject({ ok: true, comment: undefined });
+  });
+});
