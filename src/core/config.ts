@@ -23,4 +23,15 @@ export interface DeploymentConfig {
   secrets: string[];
   /** How many hosts (tracks) run at once. */
   parallel: number;
+  /**
+   * Who checks CI for deployments other clients create: `heaven` always
+   * re-checks; `creation` trusts the check GitHub made when the deployment
+   * was created; `auto` (default) trusts it for chat clients (a payload with
+   * `notify`, as hubot-deploy sends), whose `deploy!` leaves no trace.
+   */
+  ciGate: "heaven" | "creation" | "auto";
+  /** Who may deploy here from a pull-request comment. */
+  deployers: { role: "write" | "maintain" | "admin"; teams: string[] };
+  /** Pull requests from forks may be deployed from a comment. */
+  allowForks: boolean;
 }

@@ -13,7 +13,8 @@ export type DeploymentOutcome =
   | { kind: "not-runnable"; what: string; reason: "missing" | "not-executable" | "bad-interpreter" | "outside-checkout" }
   /** A provider's tool (fab, cap, ssh…) is not installed on heaven's box. */
   | { kind: "tool-missing"; what: string; tool: string; install: string }
-  | { kind: "ci-blocked"; sha: string; verdict: Exclude<CiVerdict, { kind: "green" }> }
+  /** `chat`: a chat client made it, whose `deploy!` cannot reach heaven (see ci_gate). */
+  | { kind: "ci-blocked"; sha: string; verdict: Exclude<CiVerdict, { kind: "green" }>; chat?: boolean }
   | { kind: "config-invalid"; message: string }
   | { kind: "bad-request"; message: string }
   | { kind: "checkout-failed"; message: string }

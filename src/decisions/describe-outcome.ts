@@ -47,7 +47,7 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
     case "tool-missing":
       return { state: "error", description: truncate(`${outcome.what}: ${outcome.tool} is not installed on the heaven host; install it (${outcome.install})`) };
     case "ci-blocked":
-      return { state: "failure", description: truncate(ciBlocked(outcome.sha, outcome.verdict)) };
+      return { state: "failure", description: truncate(ciBlocked(outcome.sha, outcome.verdict, outcome.chat === true)) };
     case "config-invalid":
       return { state: "error", description: truncate(outcome.message) };
     case "bad-request":
@@ -133,10 +133,12 @@ function notRunnable(what: string, reason: Extract<DeploymentOutcome, { kind: "n
   }
 }
 
-function ciBlocked(sha: string, verdict: Exclude<CiVerdict, { kind: "green" }>): string {
+function ciBlocked(sha: string, verdict: Exclude<CiVerdict, { kind: "green" }>, chat: boolean): string {
   const short = sha.slice(0, 7);
+  // hubot's deploy! sends nothing heaven can see: only the configuration lets it through.
+  const force = chat ? "or set ci_gate: creation so chat's deploy! passes" : "or deploy with force";
   if (verdict.kind === "red") {
-    return `CI failed on ${short}: ${listNames(verdict.failed)}; fix it, or deploy with force`;
+    return `CI failed on ${short}: ${listNames(verdict.failed)}; fix it, ${force}`;
   }
   const waiting = [...verdict.pending, ...verdict.missing.map((name) => `${name} (not reported)`)];
   return `CI not finished on ${short}: ${listNames(waiting)}; deploy again when green, or with force`;

@@ -41,6 +41,20 @@ const heavenShape = {
   env: z.record(variableName, z.string()).optional(),
   secrets: z.array(variableName).optional(),
   parallel: z.number().int().positive().max(64).optional(),
+  ci_gate: z.enum(["heaven", "creation", "auto"]).optional(),
+  deployers: z
+    .union([
+      z.enum(["write", "maintain", "admin"]),
+      z.object({ role: z.enum(["write", "maintain", "admin"]).optional(), teams: z.array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be org/team-slug" })).optional() }).strict(),
+    ])
+    .optional(),
+  allow_forks: z.boolean().optional(),
+};
+
+/** Keys that speak for the whole repository, at the top level only. */
+const repositoryShape = {
+  default_environment: z.string().min(1).optional(),
+  command_prefix: z.union([z.string().min(1).max(3), z.array(z.string().min(1).max(3)).min(1)]).optional(),
 };
 const HEAVEN_KEYS = new Set(Object.keys(heavenShape));
 
@@ -52,7 +66,7 @@ function fileSchema(providers: ProviderSchemas) {
     Object.values(providers).flatMap((provider) => keysOf(provider).map((key) => [key, z.unknown().optional()])),
   );
   const environment = z.object({ ...providerKeys, ...heavenShape }).strict();
-  return environment.extend({ environments: z.record(z.string().min(1), environment.nullable()).optional() }).strict();
+  return environment.extend({ ...repositoryShape, environments: z.record(z.string().min(1), environment.nullable()).optional() }).strict();
 }
 
 export const DEFAULT_CI_TIMEOUT_SECONDS = 30 * 60;
@@ -90,7 +104,7 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
   const payloadHeaven = z.object(heavenShape).strip().safeParse(hubot.settings);
   if (!payloadHeaven.success) return { ok: false, error: describeIssues("payload.config", payloadHeaven.error) };
 
-  const { environments, ...fileTop } = parsedFile.data as Settings & { environments?: Record<string, Settings | null> };
+  const { environments, default_environment: _e, command_prefix: _p, ...fileTop } = parsedFile.data as Settings & { environments?: Record<string, Settings | null> };
   let perEnvironment: Settings = {};
   if (environments !== undefined) {
     if (!Object.hasOwn(environments, input.environment)) {
@@ -128,6 +142,9 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
       env: heaven.env ?? {},
       secrets: heaven.secrets ?? [],
       parallel: heaven.parallel ?? DEFAULT_PARALLEL,
+      ciGate: heaven.ci_gate ?? "auto",
+      deployers: deployersOf(heaven.deployers),
+      allowForks: heaven.allow_forks ?? false,
     },
   };
 }
@@ -170,6 +187,20 @@ function resolveOptions(
   const where = typeof key !== "string" ? [] : key in fromEnvironment ? envPrefix : key in fromPayload && !(key in fromTop) ? undefined : [];
   const message = describeIssues(where === undefined ? "payload.config" : CONFIG_FILE, parsed.error, where ?? []);
   return { ok: false, error: `${message} (provider ${name})` };
+}
+
+function deployersOf(value: z.infer<typeof heavenShape.deployers>): DeploymentConfig["deployers"] {
+  if (value === undefined) return { role: "write", teams: [] };
+  if (typeof value === "string") return { role: value, teams: [] };
+  return { role: value.role ?? "write", teams: value.teams ?? [] };
+}
+
+/** The repository-wide settings pull-request commands need; defaults when the file is absent or invalid. */
+export function repositorySettings(file: unknown): { defaultEnvironment: string; prefixes: string[] } {
+  const parsed = z.object(repositoryShape).passthrough().safeParse(file ?? {});
+  const values = parsed.success ? parsed.data : {};
+  const prefix = values.command_prefix;
+  return { defaultEnvironment: values.default_environment ?? "production", prefixes: prefix === undefined ? ["/", "."] : typeof prefix === "string" ? [prefix] : prefix };
 }
 
 /** The keys of `value` in `keys` that are set. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { z } from "zod";
-import { CONFIG_FILE, configuredEnvironments, resolveConfig, type ProviderSchemas, type ResolveConfigInput } from "../../src/decisions/resolve-config.js";
+import { CONFIG_FILE, configuredEnvironments, repositorySettings, resolveConfig, type ProviderSchemas, type ResolveConfigInput } from "../../src/decisions/resolve-config.js";
 
 /** Providers with no options of their own, by name. */
 const named = (...names: string[]): ProviderSchemas => Object.fromEntries(names.map((name) => [name, { options: z.object({}).strict() }]));
@@ -23,7 +23,19 @@ const errorOf = (overrides: Partial<ResolveConfigInput>): string => {
 };
 
 /** The keys issue 3 added, at their defaults: expected configs spread this. */
-const WORKFLOW_DEFAULTS = { autoDeploy: false, lockTtlSeconds: undefined, ciTimeoutSeconds: 1800, mergeDefaultBranch: true, options: {}, env: {}, secrets: [], parallel: 4 };
+const WORKFLOW_DEFAULTS = {
+  autoDeploy: false,
+  lockTtlSeconds: undefined,
+  ciTimeoutSeconds: 1800,
+  mergeDefaultBranch: true,
+  options: {},
+  env: {},
+  secrets: [],
+  parallel: 4,
+  ciGate: "auto",
+  deployers: { role: "write", teams: [] },
+  allowForks: false,
+};
 
 const configOf = (overrides: Partial<ResolveConfigInput>) => {
   const result = resolve(overrides);
@@ -490,5 +502,22 @@ describe("provider options", () => {
     const file = { env: { RAILS_ENV: "production" }, secrets: ["NPM_TOKEN"], parallel: 2 };
     expect(resolveWith(file)).toMatchObject({ ok: true, config: { env: { RAILS_ENV: "production" }, secrets: ["NPM_TOKEN"], parallel: 2 } });
     expect(resolveWith({ env: { "NOT A NAME": "x" } })).toMatchObject({ ok: false, error: expect.stringMatching(/^\.github\/heaven\.yml: env\.NOT A NAME: /) });
+  });
+});
+
+describe("pull-request command settings", () => {
+  const resolveWith = (file: unknown, environment = "production") => resolveConfig({ file, payloadConfig: undefined, environment, providers: named("shell"), defaultTimeoutSeconds: 300 });
+
+  it("reads deployers as a role or a role with teams, per environment", () => {
+    const file = { deployers: "maintain", environments: { production: { deployers: { role: "admin", teams: ["acme/sre"] } }, staging: null } };
+    expect(resolveWith(file)).toMatchObject({ ok: true, config: { deployers: { role: "admin", teams: ["acme/sre"] } } });
+    expect(resolveWith(file, "staging")).toMatchObject({ ok: true, config: { deployers: { role: "maintain", teams: [] } } });
+    expect(resolveWith({ deployers: "triage" })).toMatchObject({ ok: false, error: expect.stringMatching(/^\.github\/heaven\.yml: deployers: /) });
+  });
+
+  it("takes default_environment and command_prefix at the top level only", () => {
+    expect(repositorySettings({ default_environment: "staging", command_prefix: "!" })).toEqual({ defaultEnvironment: "staging", prefixes: ["!"] });
+    expect(repositorySettings(null)).toEqual({ defaultEnvironment: "production", prefixes: ["/", "."] });
+    expect(resolveWith({ environments: { production: { default_environment: "x" } } })).toMatchObject({ ok: false, error: expect.stringContaining('Unrecognized key: "default_environment"') });
   });
 });

@@ -9,6 +9,7 @@ import type { DeploymentOutcome } from "../../core/outcome.js";
 import type { DeploymentRequest } from "../../core/request.js";
 import type { DeploymentSources } from "../../core/sources.js";
 import { evaluateCi } from "../../decisions/ci-gate.js";
+import { isChatDeployment, trustsCreationCheck } from "../../decisions/trusts-creation-check.js";
 
 export type CiStep =
   | { kind: "green" }
@@ -23,6 +24,9 @@ export async function checkCi(
   parking: { canPark: boolean; deadline: number | undefined; now: number },
 ): Promise<CiStep> {
   if (request.force) return skipped(log, "the deployment is forced");
+  if (trustsCreationCheck(request, config.ciGate)) {
+    return skipped(log, `GitHub checked the required contexts when ${request.record?.creator.login ?? "its client"} created this deployment (ci_gate: ${config.ciGate})`);
+  }
   if (config.requiredContexts?.length === 0) return skipped(log, "required_contexts is []");
   if (sources.ciState === undefined) return skipped(log, "no GitHub to ask");
   const state = await sources.ciState(request.sha);
@@ -31,7 +35,9 @@ export async function checkCi(
     log.note(verdict.contexts.length > 0 ? `CI green: ${verdict.contexts.join(", ")}` : "CI: no contexts reported on this commit");
     return { kind: "green" };
   }
-  if (verdict.kind === "red" || !parking.canPark) return { kind: "outcome", outcome: { kind: "ci-blocked", sha: request.sha, verdict } };
+  if (verdict.kind === "red" || !parking.canPark) {
+    return { kind: "outcome", outcome: { kind: "ci-blocked", sha: request.sha, verdict, ...(isChatDeployment(request) ? { chat: true } : {}) } };
+  }
   const waiting = [...verdict.pending, ...verdict.missing];
   const deadline = parking.deadline ?? parking.now + config.ciTimeoutSeconds * 1000;
   if (parking.now >= deadline) {
