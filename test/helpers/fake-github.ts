@@ -15,15 +15,19 @@
  * fail chosen requests (`fail`, with rate-limit headers), and revoke the
  * installation tokens it minted (`revokeTokens`). A commit's tarball link
  * (`GET …/tarball/{ref}`) is a 302 to an archive it serves (fake-tarballs.ts).
+ * The pull-request conversation (comments, reactions, pulls, commits,
+ * permissions, teams) is fake-conversation.ts, reached as `conversation`.
  */
 import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { webhookExample } from "./examples.js";
+import { conversationState, FakeConversation, type ConversationState } from "./fake-conversation.js";
 import { DeliveryLog, type Deliver, type HookDelivery } from "./fake-deliveries.js";
 import { FakeTarballs } from "./fake-tarballs.js";
 
 export type { Deliver, DeliverAnswer, HookDelivery } from "./fake-deliveries.js";
+export type { FakeComment, FakePermission, FakePull, FakeReaction } from "./fake-conversation.js";
 
 export interface RecordedRequest {
   method: string;
@@ -62,7 +66,7 @@ export interface RegisteredRepo {
   installationId: number;
 }
 
-interface RepoState {
+interface RepoState extends ConversationState {
   /**
    * `.github/heaven.yml` on the default branch. undefined: read from the
    * registered origin's default branch (no such file there, or no origin: 404).
@@ -161,6 +165,10 @@ export class FakeGitHub {
   deliver: Deliver | undefined;
   /** The tarball links handed out and their downloads (not API requests, so not in `requests`). */
   readonly tarballs = new FakeTarballs();
+  /** Comments (with edit history), reactions, pulls, commits, permissions and teams. */
+  readonly conversation = new FakeConversation({ repo: (fullName) => this.repo(fullName), host: () => this.host, git });
+  /** Team members by `org/team-slug`: `teams.set("acme/deployers", { alice: "active" })`. */
+  readonly teams = this.conversation.teams;
   private nextDeploymentId: number;
   private readonly repos = new Map<string, RepoState>();
   private readonly failures: Array<{ method: string; path: RegExp; status: number; times: number; response: FailureResponse }> = [];
@@ -183,7 +191,7 @@ export class FakeGitHub {
   repo(fullName: string): RepoState {
     let state = this.repos.get(fullName);
     if (state === undefined) {
-      state = { config: undefined, statuses: new Map(), checkRuns: new Map(), postedStatuses: [], registered: undefined };
+      state = { config: undefined, statuses: new Map(), checkRuns: new Map(), postedStatuses: [], registered: undefined, ...conversationState() };
       this.repos.set(fullName, state);
     }
     return state;
@@ -612,7 +620,7 @@ export class FakeGitHub {
       const sha = registered === undefined ? undefined : revParse(registered.dir, `refs/heads/${branch}`);
       if (sha === undefined) return void notFound("Branch not found");
       reply(200, { name: branch, commit: { sha }, protected: false });
-    } else {
+    } else if (!this.conversation.route(method, path, query, body, reply)) {
       notFound(`fake GitHub has no route for ${method} ${path}`);
     }
     return undefined;
