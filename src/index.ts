@@ -12,6 +12,7 @@ import { PullRequestReplySink } from "./github/reply-sink.js";
 import { GitHubStatusSink } from "./github/status-sink.js";
 import { handleCiEvent } from "./handlers/ci.js";
 import { handleDeployment } from "./handlers/deployment.js";
+import { handleIssueComment } from "./handlers/issue-comment.js";
 import { handlePullRequestClosed } from "./handlers/pull-request.js";
 import type { Deployer } from "./pipeline/deployer.js";
 import { logRoute } from "./server/log-route.js";
@@ -79,6 +80,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     app.on("workflow_run.completed", ci("workflow_run"));
     app.on("push", ci("push"));
     app.on("pull_request.closed", handlePullRequestClosed(shared));
+    app.on("issue_comment.created", handleIssueComment({ ...shared, queued: (lane) => deployer.queue.list(lane) }));
     loaded({ app, outbox });
   };
   return { app, loaded: whenLoaded };

@@ -61,6 +61,7 @@ const requestSchema = z.object({
   payloadConfig: z.unknown().optional(),
   creator: z.string(),
   hosts: optional(z.array(z.string())),
+  expectedSha: optional(z.string()),
   defaultBranch: optional(z.string()),
   record: optional(recordSchema),
   automatic: optional(z.boolean()),

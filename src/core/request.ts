@@ -18,6 +18,8 @@ export interface DeploymentRequest {
   /** hubot-deploy style `payload.config`, validated with the repository's file. */
   payloadConfig: unknown;
   creator: string;
+  /** The sha the command that asked for it saw (a pull request's head): anything else was pushed after it. */
+  expectedSha?: string | undefined;
   /** hubot-deploy's host filter (`deploy app to production/fe`): narrows the configured hosts. */
   hosts?: string[] | undefined;
   /** The repository's default branch, when known (locks and merges need it). */

@@ -98,6 +98,7 @@ export function readDeployment(event: unknown): DeploymentRead {
       automatic: heaven.auto === true,
       // Set by heaven itself on a merge commit's deployment: the checks the branch's commit had.
       requiredContexts: creatorType === "Bot" ? stringList(heaven.required_contexts) : undefined,
+      expectedSha: creatorType === "Bot" ? text(heaven.sha) : undefined,
       record: {
         id: deploymentId,
         sha,

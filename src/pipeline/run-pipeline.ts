@@ -81,6 +81,10 @@ async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog):
 
   // 1. A request that names no commit is not read further.
   if (!isFullSha(request.sha)) return finished({ kind: "bad-request", message: `${quoted(request.sha)} is not a commit sha` });
+  if (request.expectedSha !== undefined && request.expectedSha !== request.sha) {
+    const message = `${request.ref} moved to ${request.sha.slice(0, 7)} after the comment that asked for ${request.expectedSha.slice(0, 7)}; comment again to deploy it`;
+    return finished({ kind: "bad-request", message });
+  }
   // 2. An automatic deployment with a newer one behind it in the lane gives way.
   const newer = request.automatic === true ? await run.supersededBy?.() : undefined;
   if (newer !== undefined) return finished({ kind: "superseded", by: newer });
