@@ -130,6 +130,42 @@ describe("heaven's server", () => {
     expect(readFileSync(join(tmp.path, "red-runs"), "utf8")).toBe("ran\n");
   });
 
+  it("deploys hubot-deploy's deploy! over red CI (GitHub checked at creation), and with ci_gate: heaven says how to let it through", async () => {
+    const ran = join(tmp.path, "hubot-red-runs");
+    const s = scenario("hubot-red", { "script/deploy": script(`echo ran >> '${ran}'`) });
+    setCi(s.origin.sha, [], [{ name: "test", status: "completed", conclusion: "failure" }]);
+    // hubot-deploy's machine user, and the payload deploy! sends: nothing in it says "force".
+    const hubot = (id: number) => ({
+      ...s.event,
+      deployment: { ...s.event.deployment, id, creator: { ...s.event.deployment.creator, login: "acme-hubot", type: "User" }, payload: JSON.stringify({ name: "hello", hosts: "", notify: { adapter: "slack", room: "ops", user: "U024BE7LH", user_name: "atmos" }, config: { provider: "shell", repository: FULL_NAME, environments: ["production"] } }) },
+    });
+    await heaven.webhook("deployment", hubot(s.id));
+    expect(await github.waitForFinalStatus(s.id)).toMatchObject({ state: "success" });
+    expect(readFileSync(ran, "utf8")).toBe("ran\n");
+
+    github.repo(FULL_NAME).config = "ci_gate: heaven\n";
+    try {
+      const gated = nextId++;
+      await heaven.webhook("deployment", hubot(gated));
+      expect(await github.waitForFinalStatus(gated)).toMatchObject({
+        state: "failure",
+        description: `CI failed on ${s.origin.sha.slice(0, 7)}: test; fix it, or set ci_gate: creation so chat's deploy! passes`,
+      });
+    } finally {
+      github.repo(FULL_NAME).config = undefined;
+    }
+  });
+
+  it("takes a lock for hubot-deploy's chat user, not its machine user", async () => {
+    const s = scenario("hubot-lock", { "script/deploy": script("true") });
+    const byHubot = (id: number, task: string) => ({
+      ...s.event,
+      deployment: { ...s.event.deployment, id, task, environment: "hubot-locks", description: "db work", creator: { ...s.event.deployment.creator, login: "acme-hubot", type: "User" }, payload: JSON.stringify({ notify: { user: "U024BE7LH", user_name: "atmos", room: "ops" } }) },
+    });
+    await heaven.webhook("deployment", byHubot(s.id, "deploy:lock"));
+    expect(await github.waitForFinalStatus(s.id)).toMatchObject({ state: "success", description: "locked by @atmos: db work" });
+  });
+
   it("answers a bad configuration with an error status that says what is wrong", async () => {
     github.repo(FULL_NAME).config = "environments:\n  production:\n    timeout: soon\n";
     try {
