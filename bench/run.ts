@@ -11,6 +11,7 @@ import { burstBenchmark } from "./burst.js";
 import { burstCoalescingBenchmark } from "./burst-coalescing.js";
 import { chattyProviderBenchmark } from "./chatty-provider.js";
 import { pollIngressBenchmark } from "./poll-ingress.js";
+import { prCommandBenchmark } from "./pr-command.js";
 import { startLatencyBenchmark } from "./start-latency.js";
 import { twoInstallationsBenchmark } from "./two-installations.js";
 import { webhookAckBenchmark } from "./webhook-ack.js";
@@ -23,6 +24,7 @@ const benchmarks: Array<[string, (dir: string) => Promise<void>]> = [
   ["two-installations", twoInstallationsBenchmark],
   ["burst-coalescing", burstCoalescingBenchmark],
   ["poll-ingress", pollIngressBenchmark],
+  ["pr-command", prCommandBenchmark],
 ];
 
 const only = process.argv.slice(2);
