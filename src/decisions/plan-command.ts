@@ -50,11 +50,15 @@ export function planCommand(input: PlanInput): CommandPlan {
     case "rollback":
       return create({ ...base, ref: input.pull?.baseRef ?? "HEAD", task: ROLLBACK_TASK, description: `rollback requested by @${comment.login}` });
     case "deploy":
-      return planDeploy(command, input, base);
+      return planDeploy(command, input, { environment, notify: base.payload.notify, heaven });
   }
 }
 
-function planDeploy(command: Extract<Command, { kind: "deploy" }>, input: PlanInput, base: { environment: string; payload: Record<string, unknown> }): CommandPlan {
+function planDeploy(
+  command: Extract<Command, { kind: "deploy" }>,
+  input: PlanInput,
+  base: { environment: string; notify: Record<string, string>; heaven: Record<string, unknown> },
+): CommandPlan {
   const { pull, comment } = input;
   if (pull === undefined) return { kind: "refuse", message: "heaven could not read this pull request; comment again" };
   if (pull.fromFork && !input.allowForks) {
@@ -67,12 +71,12 @@ function planDeploy(command: Extract<Command, { kind: "deploy" }>, input: PlanIn
   }
   const forced = command.force ? { force: true, merge_default_branch: false } : {};
   // The branch is what GitHub resolves at creation; the sha seen here is what the pipeline insists on.
-  const heaven = { ...(base.payload.heaven as Record<string, unknown>), ...(command.ref === undefined ? { sha: pull.headSha } : {}) };
+  const heaven = { ...base.heaven, ...(command.ref === undefined ? { sha: pull.headSha } : {}) };
   return create({
-    ...base,
+    environment: base.environment,
     ref: command.ref ?? pull.headRef,
     task: command.task,
-    payload: { ...base.payload, heaven, ...forced, ...(command.hosts === undefined ? {} : { hosts: command.hosts.join(",") }) },
+    payload: { notify: base.notify, heaven, ...forced, ...(command.hosts === undefined ? {} : { hosts: command.hosts.join(",") }) },
     description: `${command.force ? "forced deploy" : "deploy"} requested by @${comment.login} in #${comment.number}`,
   });
 }
