@@ -321,6 +321,27 @@ describe("GitHub-native deploy workflows", () => {
     });
   });
 
+  it("locks, refuses and unlocks for hubot-deploy's chat users, whose deployments its machine user creates", async () => {
+    const p = project("hubot-locks");
+    // hubot-deploy 0.13's payload: the person is notify.user_name; the token's owner is the machine user.
+    const chat = (who: string, task?: string) =>
+      github.createDeployment({
+        fullName: p.fullName,
+        ref: "main",
+        environment: "production",
+        task,
+        description: task === "deploy:lock" ? "db work" : undefined,
+        payload: { name: "hubot-locks", hosts: "", notify: { adapter: "slack", room: "ops", user: `U-${who}`, user_name: who }, config: { provider: "shell", repository: p.fullName, environments: ["production"], allowed_rooms: [] } },
+        creator: { login: "acme-hubot" },
+      });
+    expect(await github.waitForFinalStatus(await chat("atmos", "deploy:lock"))).toMatchObject({ state: "success", description: "locked by @atmos: db work" });
+    const refused = await github.waitForFinalStatus(await chat("hoodie"));
+    expect(refused).toMatchObject({ state: "error", description: expect.stringMatching(/^production is locked by @atmos: db work/) });
+    expect(await github.waitForFinalStatus(await chat("atmos"))).toMatchObject({ state: "success" });
+    expect(await github.waitForFinalStatus(await chat("hoodie", "deploy:unlock"))).toMatchObject({ state: "success", description: "unlocked by @hoodie (was locked by @atmos)" });
+    expect(p.runs()).toEqual([`${p.origin.sha} production main`]);
+  });
+
   it("lets exactly one of two concurrent lock requests win: the older deployment", async () => {
     const p = project("race");
     const [alices, bobs] = await Promise.all([
