@@ -17,6 +17,8 @@ export interface CommandComment {
   login: string;
   /** Epoch ms the comment was written. */
   createdAt: number;
+  /** The repository's default branch: deploying it takes no lock. */
+  defaultBranch: string;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
@@ -33,7 +35,8 @@ export function readComment(event: unknown): CommandComment | undefined {
   const login = text(user.login);
   const body = typeof comment.body === "string" ? comment.body : undefined;
   const createdAt = Date.parse(text(comment.created_at) ?? "");
-  if (owner === undefined || repo === undefined || login === undefined || body === undefined || Number.isNaN(createdAt)) return undefined;
+  const defaultBranch = text(repository.default_branch);
+  if (owner === undefined || repo === undefined || login === undefined || body === undefined || Number.isNaN(createdAt) || defaultBranch === undefined) return undefined;
   if (!whole(installation.id) || !whole(issue.number) || !whole(comment.id)) return undefined;
-  return { installationId: installation.id, owner, repo, number: issue.number, commentId: comment.id, body, login, createdAt };
+  return { installationId: installation.id, owner, repo, number: issue.number, commentId: comment.id, body, login, createdAt, defaultBranch };
 }

@@ -51,7 +51,9 @@ export function renderReply(job: DeploymentJob, event: DeploymentEvent, logUrl: 
     case "finished": {
       const status = describeOutcome(event.outcome);
       const environment = event.environmentUrl === undefined ? "" : ` · [${event.environmentUrl}](${event.environmentUrl})`;
-      return { body: lines(`${ICON[status.state]} ${what(job)}: ${status.description}${log}${environment}`), final: true, key: "final" };
+      // On a pull request the way out is a comment, not a deployment task.
+      const next = event.outcome.kind === "environment-locked" ? [`Ask @${event.outcome.holder.owner} to comment \`/unlock ${event.outcome.environment}\`, or force it with \`/deploy! to ${event.outcome.environment}\`.`] : [];
+      return { body: lines(`${ICON[status.state]} ${what(job)}: ${status.description}${log}${environment}`, ...next), final: true, key: "final" };
     }
   }
 }

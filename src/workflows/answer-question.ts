@@ -23,6 +23,7 @@ export interface QuestionDeps {
 interface Asked {
   file: unknown;
   target: { owner: string; repo: string };
+  defaultBranch: string;
   octokit: RequestApi;
 }
 
@@ -48,7 +49,7 @@ export async function answerQuestion(command: Extract<Command, { kind: "wcid" | 
     names.map(async (name): Promise<EnvironmentView> => {
       const mine = records.filter((r) => r.environment === name);
       const ttl = configured.find((c) => c.name === name)?.config.lockTtlSeconds;
-      const lock = currentLockState(mine, { defaultBranch: "", ttlSeconds: ttl }, now);
+      const lock = currentLockState(mine, { defaultBranch: asked.defaultBranch, ttlSeconds: ttl }, now);
       const deployed = await lastSuccess(mine.filter((r) => isDeployTask(r.task)), latest);
       const queue = (await deps.queued(laneOf(fullName, name))).map((entry) => ({ label: `${entry.job.request.ref} \`${entry.job.request.sha.slice(0, 7)}\` by @${entry.job.request.creator}`, state: entry.state }));
       return { name, lock: lock.kind === "locked" ? lock.lock : undefined, queue, deployed };

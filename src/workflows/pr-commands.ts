@@ -41,16 +41,20 @@ export async function answerComment(comment: CommandComment, octokit: Octokit, d
   const parsed = parseCommand(comment.body, { prefixes: settings.prefixes, app: comment.repo });
   if (parsed.kind === "none") return;
   if (parsed.kind === "command" && "app" in parsed.command && parsed.command.app !== undefined && parsed.command.app.toLowerCase() !== comment.repo.toLowerCase()) return;
-  const reply = (body: string) => replyTo(comment, body, deps.outbox);
-  await addReaction(octokit, target, comment.commentId, parsed.kind === "invalid" ? "confused" : "eyes").catch((error: unknown) =>
-    deps.log.warn({ err: error }, "could not react to a command comment"),
-  );
+  const react = (content: "eyes" | "confused") =>
+    addReaction(octokit, target, comment.commentId, content).catch((error: unknown) => deps.log.warn({ err: error }, "could not react to a command comment"));
+  // Every write of an installation waits a second behind the one before (GitHub's rule): the reply
+  // and the reaction are not on a deployment's critical path, so they go after the deployment.
+  const reply = async (body: string) => {
+    await replyTo(comment, body, deps.outbox);
+    await react(parsed.kind === "invalid" ? "confused" : "eyes");
+  };
   if (parsed.kind === "invalid") return reply(renderRefusal(parsed.text, `${parsed.message}\n\n${renderHelp(settings.prefixes)}`));
   if (!read.ok) return reply(renderRefusal(parsed.text, read.error));
   const { command } = parsed;
   if (command.kind === "help") return reply(renderHelp(settings.prefixes));
-  if (command.kind === "wcid" || command.kind === "deploys") return reply(await answerQuestion(command, { file, target, octokit }, deps));
-  return act(command, parsed.text, comment, { octokit, file, defaultEnvironment: settings.defaultEnvironment }, deps, reply);
+  if (command.kind === "wcid" || command.kind === "deploys") return reply(await answerQuestion(command, { file, target, defaultBranch: comment.defaultBranch, octokit }, deps));
+  return act(command, parsed.text, comment, { octokit, file, defaultEnvironment: settings.defaultEnvironment }, deps, { reply, react: () => react("eyes") });
 }
 
 async function act(
@@ -59,7 +63,7 @@ async function act(
   comment: CommandComment,
   context: { octokit: Octokit; file: unknown; defaultEnvironment: string },
   deps: CommandDeps,
-  reply: (body: string) => Promise<void>,
+  { reply, react }: { reply: (body: string) => Promise<void>; react: () => Promise<void> },
 ): Promise<void> {
   const { octokit } = context;
   const target = { owner: comment.owner, repo: comment.repo };
@@ -69,12 +73,14 @@ async function act(
   const { config } = resolved;
   try {
     const role: Role = await getPermission(octokit, target, comment.login);
-    const teams = [];
-    for (const team of config.deployers.teams) {
+    // Teams are asked about only when the role falls short: one request per team otherwise spent for nothing.
+    const teams: string[] = [];
+    const byRole = checkDeployer({ login: comment.login, role, teams }, config.deployers, environment);
+    for (const team of byRole.ok ? [] : config.deployers.teams) {
       const [org = "", slug = ""] = team.split("/");
       if (await isTeamMember(octokit, org, slug, comment.login)) teams.push(team);
     }
-    const allowed = checkDeployer({ login: comment.login, role, teams }, config.deployers, environment);
+    const allowed = byRole.ok ? byRole : checkDeployer({ login: comment.login, role, teams }, config.deployers, environment);
     if (!allowed.ok) return reply(renderRefusal(text, allowed.message));
   } catch (error) {
     return reply(renderRefusal(text, `heaven could not ask GitHub who may deploy (${describeGitHubError(error)}); nothing was done, comment again`));
@@ -92,6 +98,7 @@ async function act(
   try {
     const created = await createDeployment(octokit, target, plan.deployment);
     deps.log.info({ deploymentId: created.id, environment, command: text }, "deployment created from a pull-request comment");
+    await react();
   } catch (error) {
     await reply(renderRefusal(text, `GitHub did not create the deployment (${describeGitHubError(error)}); comment again`));
   }

@@ -36,6 +36,12 @@ describe("renderReply", () => {
     expect(reply.body).toContain("<!-- heaven:github:deployment:41 -->");
   });
 
+  it("says how to get past a lock with a comment", () => {
+    const holder = { owner: "alice", reason: "db work", since: "2026-12-01T10:00:00Z", expiresAt: undefined, kind: "explicit" as const, branch: undefined, recordId: 3 };
+    const event: DeploymentEvent = { type: "finished", outcome: { kind: "environment-locked", environment: "production", holder }, environmentUrl: undefined };
+    expect(renderReply(job(), event, LOG).body).toContain("Ask @alice to comment `/unlock production`, or force it with `/deploy! to production`.");
+  });
+
   it("says what to do next when it failed", () => {
     const event: DeploymentEvent = { type: "finished", outcome: { kind: "ci-blocked", sha: SHA, verdict: { kind: "red", failed: ["ci/test"] } }, environmentUrl: undefined };
     expect(renderReply(job(), event, LOG).body).toContain("❌ feature (`0123456`) to **production**: CI failed on 0123456: ci/test; fix it, or deploy with force");
