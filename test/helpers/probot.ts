@@ -1,6 +1,9 @@
 /** A Probot instance wired to heaven for integration tests (nock answers GitHub). */
 import { Probot } from "probot";
+import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
+import { join } from "node:path";
+import { tempDir } from "./git-repo.js";
 import { createCore } from "../../src/create-core.js";
 import type { Outbox } from "../../src/github/outbox.js";
 import { heavenApp } from "../../src/index.js";
@@ -95,3 +98,36 @@ export function githubScope(): { scope: nock.Scope; calls: ApiCall[]; next: (mat
 export const repoCalls = (calls: ApiCall[]) => calls.filter((call) => call.path.startsWith("/repos/"));
 export const statusBodies = (calls: ApiCall[]) =>
   calls.filter((call) => call.method === "POST" && call.path.includes("/statuses")).map((call) => call.body ?? {});
+
+/**
+ * Registers a fresh test app per test (and a temp dir for it), and fails a
+ * test that made a GitHub request no nock scope answered. `app()` is the
+ * running test's app, `dir()` its temp dir.
+ */
+export function useTestApp(): { app: () => TestApp; dir: () => string } {
+  let tmp: { path: string; remove: () => void } | undefined;
+  let app: TestApp | undefined;
+  let unmatched: string[] = [];
+  const onNoMatch = (request: { method?: string; path?: string }, options?: { method?: string; path?: string }) => {
+    const seen = options ?? request;
+    unmatched.push(`${seen.method ?? "?"} ${seen.path ?? "?"}`);
+  };
+  beforeEach(async () => {
+    tmp = tempDir();
+    unmatched = [];
+    nock.emitter.on("no match", onNoMatch);
+    app = await testApp({ dataDir: join(tmp.path, "data") });
+  });
+  afterEach(async () => {
+    await app?.close();
+    nock.emitter.removeListener("no match", onNoMatch);
+    nock.cleanAll();
+    tmp?.remove();
+    expect(unmatched).toEqual([]);
+  });
+  const running = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useTestApp: no test is running");
+    return value;
+  };
+  return { app: () => running(app), dir: () => running(tmp).path };
+}

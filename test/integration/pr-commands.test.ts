@@ -6,12 +6,10 @@
  * OWNER every time); a deployment is created, or ONE refusal is written, and
  * heaven asks nothing the test did not expect.
  */
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { join } from "node:path";
+import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { tempDir } from "../helpers/git-repo.js";
 import { webhookExample } from "../helpers/examples.js";
-import { githubScope, testApp, type ApiCall, type TestApp } from "../helpers/probot.js";
+import { githubScope, useTestApp, type ApiCall } from "../helpers/probot.js";
 
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
@@ -22,25 +20,7 @@ const COMMENT_ID = 3_000_000_123;
 const HEAD = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const REPLY_PATH = `${API}/issues/${PULL}/comments`;
 
-let tmp: ReturnType<typeof tempDir>;
-let app: TestApp;
-let unmatched: string[];
-const onNoMatch = (request: { method?: string; path?: string }) => unmatched.push(`${request.method ?? "?"} ${request.path ?? "?"}`);
-
-beforeEach(async () => {
-  tmp = tempDir();
-  unmatched = [];
-  nock.emitter.on("no match", onNoMatch);
-  app = await testApp({ dataDir: join(tmp.path, "data") });
-});
-
-afterEach(async () => {
-  await app.close();
-  nock.emitter.removeListener("no match", onNoMatch);
-  nock.cleanAll();
-  tmp.remove();
-  expect(unmatched).toEqual([]);
-});
+const harness = useTestApp();
 
 /** The real `issue_comment` example moved onto pull request PULL of the deployment example's repository, written now by `login`. */
 function commentPayload(login: string, body: string) {
@@ -82,8 +62,8 @@ function expectCommand(scope: nock.Scope, options: { config: string; login: stri
 }
 
 async function comment(login: string, body: string): Promise<void> {
-  await app.probot.receive({ id: `comment-${login}-${Math.random()}`, name: "issue_comment", payload: commentPayload(login, body) } as never);
-  await app.idle();
+  await harness.app().probot.receive({ id: `comment-${login}-${Math.random()}`, name: "issue_comment", payload: commentPayload(login, body) } as never);
+  await harness.app().idle();
 }
 
 const created = (calls: ApiCall[]) => calls.filter((c) => c.method === "POST" && c.path === `${API}/deployments`);

@@ -7,13 +7,12 @@
  * the real shell provider; assertions are on what a user would see (statuses,
  * deployments created) and on every request heaven makes.
  */
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import nock from "nock";
-import { createRepo, script, tempDir, type Files } from "../helpers/git-repo.js";
+import { createRepo, script, type Files } from "../helpers/git-repo.js";
 import { webhookExample } from "../helpers/examples.js";
-import { githubScope, repoCalls, statusBodies, testApp, type ApiCall, type TestApp } from "../helpers/probot.js";
+import { githubScope, repoCalls, statusBodies, useTestApp, type ApiCall } from "../helpers/probot.js";
 
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
@@ -34,29 +33,8 @@ const SENTINEL = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
 const AUTO_DEPLOY_CONFIG = "environments:\n  production:\n    auto_deploy: true\n";
 const ALICE_LOCKED_AT = "2024-05-01T12:00:00Z";
 
-let tmp: ReturnType<typeof tempDir>;
-let app: TestApp;
 /** Requests to GitHub that no interceptor answered: heaven asked for something the test did not expect. */
-let unmatched: string[];
-const onNoMatch = (request: { method?: string; path?: string }, options?: { method?: string; path?: string }) => {
-  const seen = options ?? request;
-  unmatched.push(`${seen.method ?? "?"} ${seen.path ?? "?"}`);
-};
-
-beforeEach(async () => {
-  tmp = tempDir();
-  unmatched = [];
-  nock.emitter.on("no match", onNoMatch);
-  app = await testApp({ dataDir: join(tmp.path, "data") });
-});
-
-afterEach(async () => {
-  await app.close();
-  nock.emitter.removeListener("no match", onNoMatch);
-  nock.cleanAll();
-  tmp.remove();
-  expect(unmatched).toEqual([]);
-});
+const harness = useTestApp();
 
 // ---------------------------------------------------------------------------
 // Payloads: real examples from @octokit/webhooks-examples, changed where a test needs it.
@@ -189,15 +167,15 @@ function pullRequestClosed(changes: { number: number; merged: boolean; headRef: 
 }
 
 async function receive(name: string, payload: object, id = `delivery-${name}`) {
-  await app.probot.receive({ id, name, payload } as never);
+  await harness.app().probot.receive({ id, name, payload } as never);
 }
 
 // ---------------------------------------------------------------------------
 // GitHub's answers.
 
 function originWith(files: Files = {}) {
-  const marker = join(tmp.path, "deployed");
-  const repo = createRepo(tmp.path, "origin", {
+  const marker = join(harness.dir(), "deployed");
+  const repo = createRepo(harness.dir(), "origin", {
     "script/deploy": script(`printf '%s %s %s' "$SHA" "$DEPLOY_ENV" "$BRANCH" > '${marker}'\necho "deployed $SHA"`),
     ".github/heaven.yml": "environments:\n  production:\n",
     ...files,
@@ -266,7 +244,7 @@ describe("locks kept in deployment records", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { task: "deploy:lock", description: "db maintenance" }));
-    await app.idle();
+    await harness.app().idle();
 
     expect(statusBodies(calls)).toEqual([expect.objectContaining({ state: "success", description: "locked by @Codertocat: db maintenance" })]);
     expect(existsSync(marker)).toBe(false);
@@ -282,7 +260,7 @@ describe("locks kept in deployment records", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { task: "deploy:lock", description: "release freeze" }));
-    await app.idle();
+    await harness.app().idle();
 
     expect(statusBodies(calls)).toEqual([
       expect.objectContaining({ state: "error", description: "already locked by @alice since 2024-05-01 12:00 UTC: db maintenance" }),
@@ -298,7 +276,7 @@ describe("locks kept in deployment records", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { task: "deploy:unlock" }));
-    await app.idle();
+    await harness.app().idle();
 
     expect(statusBodies(calls)).toEqual([expect.objectContaining({ state: "success", description: "unlocked by @Codertocat (was locked by @alice)" })]);
     expect(existsSync(marker)).toBe(false);
@@ -320,7 +298,7 @@ describe("locks kept in deployment records", () => {
       payload: { reason: "pull request #42 merged", actor: "bob", heaven: { releases_branch: "topic", key: "unlock:Codertocat/Hello-World#production:lock-950" } },
     });
     await receive("deployment", unlock);
-    await app.idle();
+    await harness.app().idle();
 
     expect(statusBodies(calls)).toEqual([expect.objectContaining({ state: "success", description: "unlocked by @bob (pull request #42 merged)" })]);
   });
@@ -335,7 +313,7 @@ describe("deploying to a locked environment", () => {
     scope.post(statusesPath()).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha));
-    await app.idle();
+    await harness.app().idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls)).toEqual([
@@ -357,7 +335,7 @@ describe("deploying to a locked environment", () => {
     scope.post(statusesPath()).times(2).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { payload: { force: true } }));
-    await app.idle();
+    await harness.app().idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${repo.sha} production master`);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -376,7 +354,7 @@ describe("deploying to a locked environment", () => {
     scope.post(statusesPath()).times(2).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, repo.sha, { creator: "alice" }));
-    await app.idle();
+    await harness.app().idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${repo.sha} production master`);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -400,7 +378,7 @@ describe("a deployment whose CI is pending", () => {
 
     await receive("deployment", deploymentEvent(repo, repo.sha));
     const waiting = await next((call) => call.path === statusesPath());
-    await app.idle();
+    await harness.app().idle();
 
     expect(waiting.body).toMatchObject({ state: "pending", description: `waiting for CI on ${repo.sha.slice(0, 7)}: test` });
     expect(existsSync(marker)).toBe(false);
@@ -408,7 +386,7 @@ describe("a deployment whose CI is pending", () => {
 
     await receive("check_run", checkRunEvent(repo.sha, DEFAULT_BRANCH));
     await next(finalStatus());
-    await app.idle();
+    await harness.app().idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${repo.sha} production master`);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -430,10 +408,10 @@ describe("a deployment whose CI is pending", () => {
 
     await receive("deployment", deploymentEvent(repo, repo.sha));
     await next((call) => call.path === statusesPath());
-    await app.idle();
+    await harness.app().idle();
     await receive("check_run", checkRunEvent(repo.sha, DEFAULT_BRANCH, "failure"));
     await next(finalStatus());
-    await app.idle();
+    await harness.app().idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([
@@ -649,7 +627,6 @@ describe("a pull request that closes", () => {
 
     expect(unlock.body).toMatchObject({ description: "pull request #44 merged" });
     expect(lines(calls)).toEqual([`GET ${CONFIG_PATH}`, `GET ${DEPLOYMENTS}?ref=topic&per_page=100`, `GET ${PRODUCTION_RECORDS}`, `POST ${DEPLOYMENTS}`]);
-    expect(unmatched).toEqual([]);
   });
 });
 
@@ -687,7 +664,7 @@ describe("a branch that is behind the default branch", () => {
     scope.post(statusesPath(1002)).times(3).reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, topic, { ref: "topic" }));
-    await app.idle();
+    await harness.app().idle();
 
     const created = calls.find(isCreate);
     expect(created?.body).toMatchObject({
@@ -712,13 +689,13 @@ describe("a branch that is behind the default branch", () => {
     const heavens = { id: 1002, ref: "topic", creator: "heaven[bot]", creatorType: "Bot", payload: created?.body?.payload };
     await receive("deployment", deploymentEvent(repo, merge, heavens), "delivery-1002");
     const waiting = await next((call) => call.path === statusesPath(1002));
-    await app.idle();
+    await harness.app().idle();
     expect(waiting.body).toMatchObject({ state: "pending", description: `waiting for CI on ${short}: test` });
     expect(existsSync(marker)).toBe(false);
 
     await receive("check_run", checkRunEvent(merge, "topic"));
     await next(finalStatus(1002));
-    await app.idle();
+    await harness.app().idle();
 
     expect(readFileSync(marker, "utf8")).toBe(`${merge} production topic`);
     expect(statusBodies(calls).slice(1).map((s) => [s.state, s.description])).toEqual([
@@ -745,7 +722,7 @@ describe("a branch that is behind the default branch", () => {
       .reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, topic, { ref: "topic" }));
-    await app.idle();
+    await harness.app().idle();
 
     expect(existsSync(marker)).toBe(false);
     expect(statusBodies(calls)).toEqual([
@@ -778,7 +755,7 @@ describe("rollback", () => {
       .reply(201, {});
 
     await receive("deployment", deploymentEvent(repo, HEAD, { task: "deploy:rollback" }));
-    await app.idle();
+    await harness.app().idle();
 
     const created = calls.find(isCreate);
     expect(created?.body).toMatchObject({
