@@ -18,6 +18,7 @@ export class TerminalSink implements EventSink {
     switch (event.type) {
       case "queued":
       case "waiting-for-ci":
+      case "waiting-for-unlock":
         this.say(`heaven: ${event.type === "queued" ? "queued" : "waiting"}: ${status.description}`);
         return;
       case "started":

@@ -34,4 +34,6 @@ export interface DeploymentConfig {
   deployers: { role: "write" | "maintain" | "admin"; teams: string[] };
   /** Pull requests from forks may be deployed from a comment. */
   allowForks: boolean;
+  /** Seconds a deployment that meets someone else's lock waits for it to go; undefined: it is refused at once. */
+  waitForUnlockSeconds: number | undefined;
 }

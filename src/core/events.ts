@@ -18,6 +18,8 @@ export type QueuePosition =
 export type DeploymentEvent =
   | { type: "queued"; position: QueuePosition }
   | { type: "waiting-for-ci"; sha: string; waiting: string[]; deadline: number }
+  /** Someone else's lock holds it (wait_for_unlock): it runs when the lock goes, or gives up at `deadline`. */
+  | { type: "waiting-for-unlock"; holder: Lock; deadline: number }
   | { type: "started"; sha: string; forcedOver: Lock | undefined; environmentUrl: string | undefined }
   | { type: "finished"; outcome: DeploymentOutcome; environmentUrl: string | undefined };
 

@@ -24,6 +24,8 @@ export interface DeploymentJob {
   acceptedAt: number;
   /** Epoch ms: set when it first parks for CI; the CI timeout counts from then. */
   ciDeadline?: number | undefined;
+  /** Epoch ms: set when it first waits for someone else's lock (wait_for_unlock); it gives up then. */
+  lockDeadline?: number | undefined;
 }
 
 /** Deployments of one repository and environment run one at a time. */
@@ -87,6 +89,7 @@ const jobSchema = z.object({
   origin: originSchema,
   acceptedAt: z.number(),
   ciDeadline: optional(z.number()),
+  lockDeadline: optional(z.number()),
 });
 
 export type JobRead = { ok: true; job: DeploymentJob } | { ok: false; error: string };

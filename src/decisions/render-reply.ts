@@ -44,6 +44,15 @@ export function renderReply(job: DeploymentJob, event: DeploymentEvent, logUrl: 
         final: false,
         key: `ci:${event.waiting.join(",")}`,
       };
+    case "waiting-for-unlock": {
+      const { holder } = event;
+      const until = new Date(event.deadline).toISOString().slice(0, 16).replace("T", " ");
+      return {
+        body: lines(`🔒 Waiting: ${what(job)} is locked by @${holder.owner} (${holder.reason}); heaven deploys when the lock goes, or gives up at ${until} UTC${log}`),
+        final: false,
+        key: `unlock:${holder.recordId}`,
+      };
+    }
     case "started": {
       const forced = event.forcedOver === undefined ? "" : ` (forced past @${event.forcedOver.owner}'s lock)`;
       return { body: lines(`🚀 Deploying ${what(job)}${forced} — [live log](${logUrl})`), final: false, key: "started" };

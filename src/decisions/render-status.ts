@@ -39,6 +39,11 @@ export function renderStatus(job: DeploymentJob, event: DeploymentEvent): Render
       // A second wait with the same checks says nothing new: same key, no second write.
       return { state: "pending", description, environmentUrl: undefined, final: false, key: `pending:${description}` };
     }
+    case "waiting-for-unlock": {
+      const { holder } = event;
+      const description = truncate(`waiting for @${holder.owner}'s lock on ${request.environment} (${holder.reason}) to go, until ${new Date(event.deadline).toISOString().slice(11, 16)} UTC`);
+      return { state: "queued", description, environmentUrl: undefined, final: false, key: `unlock:${holder.recordId}` };
+    }
     case "started": {
       const forced = event.forcedOver === undefined ? "" : `, forced past @${event.forcedOver.owner}'s lock`;
       const description = truncate(`deploying ${request.ref} (${event.sha.slice(0, 7)}) to ${request.environment}${forced}`);

@@ -49,6 +49,7 @@ const heavenShape = {
     ])
     .optional(),
   allow_forks: z.boolean().optional(),
+  wait_for_unlock: z.number().int().positive().max(7 * 86_400).optional(),
 };
 
 /** Keys that speak for the whole repository, at the top level only. */
@@ -145,6 +146,7 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
       ciGate: heaven.ci_gate ?? "auto",
       deployers: deployersOf(heaven.deployers),
       allowForks: heaven.allow_forks ?? false,
+      waitForUnlockSeconds: heaven.wait_for_unlock,
     },
   };
 }

@@ -35,6 +35,8 @@ export interface DeployerIo {
 
 /** The condition a job parked on CI waits for. */
 export const ciSettled = (repository: string, sha: string) => `ci:${repository}@${sha}`;
+/** The wake-up of deployments waiting for a lane's lock. */
+const unlocked = (lane: string) => `unlocked:${lane}`;
 
 export class Deployer {
   private io: DeployerIo | undefined;
@@ -108,8 +110,18 @@ export class Deployer {
       await this.publish(result.job, { type: "waiting-for-ci", sha, waiting: result.waiting, deadline: result.deadline });
       return { kind: "park", job: result.job, until: result.deadline, wakeOn: ciSettled(job.request.repository.fullName, sha) };
     }
+    if (result.kind === "waiting-for-unlock") {
+      const { holder, deadline } = result;
+      await this.publish(result.job, { type: "waiting-for-unlock", holder, deadline });
+      // A lock that expires lets it go too: look again then.
+      const expires = holder.expiresAt === undefined ? Infinity : Date.parse(holder.expiresAt);
+      return { kind: "park", job: result.job, until: Math.min(deadline, expires), wakeOn: unlocked(job.lane) };
+    }
     // On disk in every sink before the queue records the job as finished: a crash in between repeats nothing twice.
     await this.publish(job, { type: "finished", outcome: result.outcome, environmentUrl: result.environmentUrl });
+    // Whatever ended here (an unlock, a deploy of the default branch that released a branch lock)
+    // may have freed the lane's lock: deployments waiting for it look again.
+    await this.queue.wake(unlocked(job.lane));
     return { kind: "done" };
   }
 

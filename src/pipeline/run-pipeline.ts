@@ -6,8 +6,10 @@
  * goes wrong ends as an outcome (never an exception), which the caller turns
  * into a `finished` event.
  */
+import type { DeploymentConfig } from "../core/config.js";
 import type { DeploymentEvent } from "../core/events.js";
 import type { DeploymentJob } from "../core/job.js";
+import type { Lock } from "../core/lock.js";
 import type { DeploymentOutcome } from "../core/outcome.js";
 import { ROLLBACK_TASK, LOCK_TASK, UNLOCK_TASK } from "../core/record.js";
 import { isFullSha } from "../core/sha.js";
@@ -44,7 +46,9 @@ export interface PipelineRun extends ProviderRun {
 export type PipelineResult =
   | { kind: "finished"; outcome: DeploymentOutcome; environmentUrl: string | undefined }
   /** `job` carries its CI deadline; it waits for CI on its own sha. */
-  | { kind: "parked"; job: DeploymentJob; waiting: string[]; deadline: number };
+  | { kind: "parked"; job: DeploymentJob; waiting: string[]; deadline: number }
+  /** `job` carries its lock deadline; it waits for `holder`'s lock to go. */
+  | { kind: "waiting-for-unlock"; job: DeploymentJob; holder: Lock; deadline: number };
 
 /** What went wrong inside heaven (not in the deployment), as the outcome that still gets a final status. */
 export function crashed(error: unknown): PipelineResult {
@@ -63,6 +67,7 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
     result = crashed(error);
   }
   if (result.kind === "parked") log?.note(`waiting for CI on ${request.sha.slice(0, 7)}: ${result.waiting.join(", ")}`);
+  else if (result.kind === "waiting-for-unlock") log?.note(`waiting for @${result.holder.owner}'s lock to go, until ${new Date(result.deadline).toISOString()}`);
   else {
     const status = describeOutcome(result.outcome);
     log?.note(`${status.state}: ${status.description}`);
@@ -95,8 +100,11 @@ async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog):
   environmentUrl = config.environmentUrl;
   // 4. Locks: a lock task is answered here; anything else meets the lock.
   if (request.task === LOCK_TASK || request.task === UNLOCK_TASK) return finished(await handleLockTask(request, config, sources, log));
-  const lock = await checkLock(request, config, sources, log, job.ciDeadline !== undefined);
-  if (lock.kind === "refused") return finished(lock.outcome);
+  const lock = await checkLock(request, config, sources, log, job.ciDeadline !== undefined || job.lockDeadline !== undefined);
+  if (lock.kind === "refused") {
+    const wait = waitForUnlock(job, config, lock.outcome, run.canPark, Date.now());
+    return wait ?? finished(lock.outcome);
+  }
   // 5. A rollback becomes a new deployment of an earlier sha.
   if (request.task === ROLLBACK_TASK || request.record?.payload.rollback === true) return finished(await handleRollback(request, sources, log));
   log.note(`provider ${config.provider}, timeout ${config.timeoutSeconds} s`);
@@ -110,4 +118,12 @@ async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog):
   // 8. Ship it.
   run.publish({ type: "started", sha: request.sha, forcedOver: lock.kind === "forced" ? lock.over : undefined, environmentUrl: config.environmentUrl });
   return finished(await checkoutAndRun(request, config, sources, log, deps, run));
+}
+
+/** With wait_for_unlock, someone else's lock parks the deployment until it goes (or the wait ends) instead of refusing it. */
+function waitForUnlock(job: DeploymentJob, config: DeploymentConfig, refusal: DeploymentOutcome, canPark: boolean, now: number): PipelineResult | undefined {
+  if (refusal.kind !== "environment-locked" || config.waitForUnlockSeconds === undefined || !canPark) return undefined;
+  const deadline = job.lockDeadline ?? now + config.waitForUnlockSeconds * 1000;
+  if (now >= deadline) return undefined;
+  return { kind: "waiting-for-unlock", job: { ...job, lockDeadline: deadline }, holder: refusal.holder, deadline };
 }

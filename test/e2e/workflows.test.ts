@@ -342,6 +342,23 @@ describe("GitHub-native deploy workflows", () => {
     expect(p.runs()).toEqual([`${p.origin.sha} production main`]);
   });
 
+  it("with wait_for_unlock, a deployment that meets someone else's lock waits for it and runs once it goes", async () => {
+    const p = project("lock-wait");
+    github.repo(p.fullName).config = "wait_for_unlock: 600\n";
+    const lock = await deploy(p, "alice", { task: "deploy:lock", description: "db work" });
+    expect(await github.waitForFinalStatus(lock)).toMatchObject({ state: "success", description: "locked by @alice: db work" });
+
+    const bobs = await deploy(p, "bob");
+    await github.waitFor(() => states(bobs).includes("queued"), "bob's deployment to say it waits for the lock");
+    expect(github.statusesOf(bobs).at(-1)?.description).toMatch(/^waiting for @alice's lock on production \(db work\) to go, until \d\d:\d\d UTC$/);
+    expect(p.runs()).toEqual([]);
+
+    const unlock = await deploy(p, "alice", { task: "deploy:unlock" });
+    expect(await github.waitForFinalStatus(unlock)).toMatchObject({ state: "success" });
+    expect(await github.waitForFinalStatus(bobs)).toMatchObject({ state: "success" });
+    expect(p.runs()).toEqual([`${p.origin.sha} production main`]);
+  });
+
   it("lets exactly one of two concurrent lock requests win: the older deployment", async () => {
     const p = project("race");
     const [alices, bobs] = await Promise.all([

@@ -42,6 +42,15 @@ describe("renderReply", () => {
     expect(renderReply(job(), event, LOG).body).toContain("Ask @alice to comment `/unlock production`, or force it with `/deploy! to production`.");
   });
 
+  it("says whose lock it waits for, and until when", () => {
+    const holder = { owner: "alice", reason: "db work", since: "2026-12-01T10:00:00Z", expiresAt: undefined, kind: "explicit" as const, branch: undefined, recordId: 3 };
+    const event: DeploymentEvent = { type: "waiting-for-unlock", holder, deadline: Date.UTC(2026, 11, 1, 12, 30) };
+    expect(renderReply(job(), event, LOG)).toMatchObject({
+      final: false,
+      body: expect.stringContaining("🔒 Waiting: feature (`0123456`) to **production** is locked by @alice (db work); heaven deploys when the lock goes, or gives up at 2026-12-01 12:30 UTC"),
+    });
+  });
+
   it("says what to do next when it failed", () => {
     const event: DeploymentEvent = { type: "finished", outcome: { kind: "ci-blocked", sha: SHA, verdict: { kind: "red", failed: ["ci/test"] } }, environmentUrl: undefined };
     expect(renderReply(job(), event, LOG).body).toContain("❌ feature (`0123456`) to **production**: CI failed on 0123456: ci/test; fix it, or deploy with force");
