@@ -1,3 +1,6 @@
+/** Where a repository configures heaven, on its default branch. */
+export const CONFIG_FILE = ".github/heaven.yml";
+
 /** One environment's settings, resolved from `.github/heaven.yml` and the payload (decisions/resolve-config). */
 
 export interface DeploymentConfig {

@@ -6,18 +6,13 @@
  */
 import { posix } from "node:path";
 import { z } from "zod";
-import type { DeploymentConfig } from "../core/config.js";
+import { CONFIG_FILE, type DeploymentConfig } from "../core/config.js";
 import { readHubotConfig } from "./read-hubot-config.js";
+import { describeIssues, keysOf, pick, resolveOptions, type ProviderSchemas } from "./resolve-provider-options.js";
 
-export const CONFIG_FILE = ".github/heaven.yml";
+export type { ProviderSchemas } from "./resolve-provider-options.js";
 
-/** What resolving needs of a provider: its option schema and the keys a payload may fill. */
-export type ProviderSchemas = Readonly<
-  Record<string, { options: z.ZodObject<z.ZodRawShape>; payloadKeys?: readonly string[] | undefined; aliases?: Readonly<Record<string, string>> | undefined }>
->;
-
-/** A provider's keys, its old spellings included. */
-const keysOf = (provider: ProviderSchemas[string]): string[] => [...Object.keys(provider.options.shape), ...Object.keys(provider.aliases ?? {})];
+export { CONFIG_FILE } from "../core/config.js";
 
 const scriptPath = z
   .string()
@@ -88,15 +83,6 @@ export interface ResolveConfigInput {
   defaultTimeoutSeconds: number;
 }
 
-function describeIssues(where: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
-  const [first, ...rest] = error.issues;
-  if (!first) return `${where} is invalid`;
-  const path = [...prefix, ...first.path];
-  const key = path.length > 0 ? path.map(String).join(".") : "(top level)";
-  const more = rest.length > 0 ? ` (+${rest.length} more)` : "";
-  return `${where}: ${key}: ${first.message}${more}`;
-}
-
 export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
   const parsedFile = fileSchema(input.providers).safeParse(input.file ?? {});
   if (!parsedFile.success) return { ok: false, error: describeIssues(CONFIG_FILE, parsedFile.error) };
@@ -123,7 +109,7 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
   if (schemas === undefined) {
     return { ok: false, error: `provider "${provider}" is not known to heaven (available: ${Object.keys(input.providers).join(", ")})` };
   }
-  const options = resolveOptions(provider, schemas, { payload: hubot.settings, fileTop, perEnvironment }, input.environment);
+  const options = resolveOptions(provider, schemas, { payload: hubot.settings, fileTop, perEnvironment }, { environment: input.environment, heavenKeys: HEAVEN_KEYS });
   if (!options.ok) return options;
 
   return {
@@ -151,46 +137,6 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
   };
 }
 
-/**
- * The chosen provider's keys: from the payload (only those it lets a payload
- * fill), the file's top level (keys of other providers there serve other
- * environments) and the environment's own block, where a key of another
- * provider is a mistake worth naming.
- */
-function resolveOptions(
-  name: string,
-  provider: ProviderSchemas[string],
-  sources: { payload: Settings; fileTop: Settings; perEnvironment: Settings },
-  environment: string,
-): { ok: true; options: Record<string, unknown> } | { ok: false; error: string } {
-  const own = new Set(keysOf(provider));
-  const envPrefix = ["environments", environment];
-  for (const key of Object.keys(sources.perEnvironment)) {
-    if (!HEAVEN_KEYS.has(key) && !own.has(key) && sources.perEnvironment[key] !== undefined) {
-      return { ok: false, error: `${CONFIG_FILE}: ${[...envPrefix, key].join(".")}: not an option of provider ${name} (its options: ${[...own].join(", ") || "none"})` };
-    }
-  }
-  // Old spellings (Heaven's `heroku_name`) become the key they stand for, each where it was written.
-  const canonical = (settings: Settings): Settings =>
-    Object.fromEntries(
-      Object.entries(settings).flatMap(([key, value]) => {
-        const target = provider.aliases?.[key];
-        if (target === undefined) return [[key, value]];
-        return target in settings ? [] : [[target, value]];
-      }),
-    );
-  const fromPayload = pick(sources.payload, new Set(provider.payloadKeys ?? []));
-  const fromTop = canonical(pick(sources.fileTop, own));
-  const fromEnvironment = canonical(pick(sources.perEnvironment, own));
-  const parsed = provider.options.safeParse({ ...fromPayload, ...fromTop, ...fromEnvironment });
-  if (parsed.success) return { ok: true, options: parsed.data };
-  const key = parsed.error.issues[0]?.path[0];
-  // A missing key is the file's to add; a wrong one is named where it was set.
-  const where = typeof key !== "string" ? [] : key in fromEnvironment ? envPrefix : key in fromPayload && !(key in fromTop) ? undefined : [];
-  const message = describeIssues(where === undefined ? "payload.config" : CONFIG_FILE, parsed.error, where ?? []);
-  return { ok: false, error: `${message} (provider ${name})` };
-}
-
 function deployersOf(value: z.infer<typeof heavenShape.deployers>): DeploymentConfig["deployers"] {
   if (value === undefined) return { role: "write", teams: [] };
   if (typeof value === "string") return { role: value, teams: [] };
@@ -203,11 +149,6 @@ export function repositorySettings(file: unknown): { defaultEnvironment: string;
   const values = parsed.success ? parsed.data : {};
   const prefix = values.command_prefix;
   return { defaultEnvironment: values.default_environment ?? "production", prefixes: prefix === undefined ? ["/", "."] : typeof prefix === "string" ? [prefix] : prefix };
-}
-
-/** The keys of `value` in `keys` that are set. */
-function pick(value: Settings, keys: ReadonlySet<string>): Settings {
-  return Object.fromEntries(Object.entries(value).filter(([key, v]) => keys.has(key) && v !== undefined));
 }
 
 /** The environments `.github/heaven.yml` names, each resolved (invalid ones left out). */
