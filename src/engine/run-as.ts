@@ -32,7 +32,7 @@ export function identityEnv(runAs: RunAs): Record<string, string> {
 
 /** Hands a checkout to the run-as user (symlinks themselves, never what they point at). */
 export async function giveTree(dir: string, runAs: RunAs): Promise<void> {
-  await chown(dir, runAs.uid, runAs.gid);
+  await lchown(dir, runAs.uid, runAs.gid);
   for (const entry of await readdir(dir, { recursive: true })) await lchown(join(dir, entry), runAs.uid, runAs.gid);
 }
 

@@ -38,9 +38,17 @@ export async function prepareSsh(settings: SshSettings, owner?: { uid: number; g
     if (owner !== undefined) await chown(path, owner.uid, owner.gid);
     return path;
   };
-  if (owner !== undefined) await chown(dir, owner.uid, owner.gid);
-  const identityFile = await write("id_deploy", settings.privateKey);
-  const knownHostsFile = await write("known_hosts", settings.knownHosts);
+  let identityFile: string | undefined;
+  let knownHostsFile: string | undefined;
+  try {
+    identityFile = await write("id_deploy", settings.privateKey);
+    knownHostsFile = await write("known_hosts", settings.knownHosts);
+    // Last: while root writes into it, the run-as user must not be able to plant a symlink there.
+    if (owner !== undefined) await chown(dir, owner.uid, owner.gid);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const sshArgs = [
     "-o", "BatchMode=yes",
     "-o", "StrictHostKeyChecking=yes",

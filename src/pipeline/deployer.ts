@@ -114,8 +114,8 @@ export class Deployer {
       const { holder, deadline } = result;
       await this.publish(result.job, { type: "waiting-for-unlock", holder, deadline });
       // A lock that expires lets it go too: look again then.
-      const expires = holder.expiresAt === undefined ? Infinity : Date.parse(holder.expiresAt);
-      return { kind: "park", job: result.job, until: Math.min(deadline, expires), wakeOn: unlocked(job.lane) };
+      const expires = holder.expiresAt === undefined ? NaN : Date.parse(holder.expiresAt);
+      return { kind: "park", job: result.job, until: Number.isNaN(expires) ? deadline : Math.min(deadline, expires), wakeOn: unlocked(job.lane) };
     }
     // On disk in every sink before the queue records the job as finished: a crash in between repeats nothing twice.
     await this.publish(job, { type: "finished", outcome: result.outcome, environmentUrl: result.environmentUrl });

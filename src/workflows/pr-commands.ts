@@ -33,7 +33,8 @@ export async function answerComment(comment: CommandComment, octokit: Octokit, d
   // Most comments are conversation: read no configuration for a line that cannot be a command.
   const quick = parseCommand(comment.body, { prefixes: DEFAULT_PREFIXES, app: comment.repo });
   const first = comment.body.trimStart()[0];
-  if (quick.kind === "none" && (first === undefined || /[\p{L}\p{N}]/u.test(first) && !/^deploy/i.test(comment.body.trimStart()))) return;
+  // A configured prefix is punctuation; a line starting with a letter can only be hubot's `deploy …`.
+  if (quick.kind === "none" && (first === undefined || (/[\p{L}\p{N}]/u.test(first) && !/^deploy/i.test(comment.body.trimStart())))) return;
   const target = { owner: comment.owner, repo: comment.repo };
   const read = await loadHeavenConfig(octokit, target);
   const file = read.ok ? read.file : null;

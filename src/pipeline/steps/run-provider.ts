@@ -65,8 +65,9 @@ export async function checkoutAndRun(
     note: (text) => log.note(text),
   });
   if (checkout.kind === "failed") return { kind: "checkout-failed", message: checkout.message };
-  const ssh = await prepareSsh(deps.ssh ?? { privateKey: undefined, knownHosts: undefined }, deps.runAs);
+  let ssh: Awaited<ReturnType<typeof prepareSsh>> | undefined;
   try {
+    ssh = await prepareSsh(deps.ssh ?? { privateKey: undefined, knownHosts: undefined }, deps.runAs);
     const context: ProviderContext = {
       request,
       config,
@@ -83,7 +84,7 @@ export async function checkoutAndRun(
       await archives.release();
     }
   } finally {
-    await Promise.all([checkout.release(), ssh.release()]);
+    await Promise.all([checkout.release(), ssh?.release()]);
   }
 }
 
