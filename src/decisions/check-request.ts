@@ -13,7 +13,11 @@ const MAX_NAME = 100;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Characters a shell gives meaning to, whitespace included. */
 const SHELL_SPECIAL = /[\s`$;&|<>(){}[\]*?!~#'"\\]/;
-const TASK = /^deploy(:[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
+/** What follows `deploy:` (Capistrano's namespaces too: `deploy:assets:precompile`); the command parser checks the same. */
+export const TASK_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
+const TASK = new RegExp(`^deploy(:${TASK_NAME.source.slice(1, -1)})?$`);
+/** A host filter entry: a host name, address or role, nothing a shell or ssh reads as more. */
+export const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@-]*$/;
 
 /** A value shown in a message without its control characters doing anything. */
 export function quoted(value: string, limit = 40): string {
@@ -37,11 +41,8 @@ export function checkTask(task: string): RequestCheck {
   return { ok: false, message: `task ${quoted(task)} is not deploy or deploy:<name> (letters, digits, - _ .)` };
 }
 
-/** A host filter entry: a host name, address or role, nothing a shell or ssh reads as more. */
-const HOST = /^[A-Za-z0-9_][A-Za-z0-9_.:@-]*$/;
-
 export function checkHosts(hosts: readonly string[] | undefined): RequestCheck {
-  const bad = (hosts ?? []).find((host) => host.length > MAX_NAME || !HOST.test(host));
+  const bad = (hosts ?? []).find((host) => host.length > MAX_NAME || !HOST_NAME.test(host));
   if (bad === undefined) return { ok: true };
   return { ok: false, message: `host ${quoted(bad)} in the payload is not a host name (letters, digits, . - _ : @)` };
 }

@@ -43,7 +43,7 @@ describe("checkEnvironmentName", () => {
 });
 
 describe("checkTask", () => {
-  it.each(["deploy", "deploy:migrations", "deploy:lock", "deploy:unlock", "deploy:rollback", "deploy:db.seed_2"])("accepts %s", (task) => {
+  it.each(["deploy", "deploy:migrations", "deploy:lock", "deploy:unlock", "deploy:rollback", "deploy:db.seed_2", "deploy:assets:precompile"])("accepts %s", (task) => {
     expect(checkTask(task)).toEqual({ ok: true });
   });
 

@@ -5,6 +5,8 @@
  *
  * Each check answers the value or a problem that names the bad part.
  */
+import { HOST_NAME, TASK_NAME } from "../check-request.js";
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 const REF_LIMIT = 255;
@@ -68,24 +70,20 @@ export function checkApp(app: string): Checked<string> {
   return checkName("app", app);
 }
 
-const HOST = /^[A-Za-z0-9_][A-Za-z0-9_.:@-]*$/;
-
 /** `fe1,fe2` → ["fe1", "fe2"]; every host must be a plain name. */
 export function checkHosts(list: string): Checked<string[]> {
   if (list === "") return { ok: false, problem: 'no hosts after "/" (write "to production/fe1,fe2")' };
   const hosts = list.split(",");
-  const wrong = hosts.find((host) => !HOST.test(host) || host.length > REF_LIMIT);
+  const wrong = hosts.find((host) => !HOST_NAME.test(host) || host.length > NAME_LIMIT);
   if (wrong === undefined) return { ok: true, value: hosts };
   if (wrong === "") return { ok: false, problem: `hosts ${quote(list)} have an empty name between commas` };
   return { ok: false, problem: `host ${quote(wrong)} is not a host name (letters, digits, "_", ".", ":", "@" and "-", not starting with "-")` };
 }
 
-const TASK_SHAPE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
-
 /** The `<task>` of `deploy:<task>`: it reaches providers as DEPLOY_TASK. */
 export function checkTask(task: string): Checked<string> {
   if (task === "") return { ok: false, problem: 'no task after "deploy:" (write "deploy:migrate")' };
-  if (task.length > NAME_LIMIT || !TASK_SHAPE.test(task)) {
+  if (task.length > NAME_LIMIT || !TASK_NAME.test(task)) {
     return { ok: false, problem: `task ${quote(task)} is not a task name (letters, digits, "_", ".", ":" and "-")` };
   }
   return { ok: true, value: task };
