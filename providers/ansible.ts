@@ -45,7 +45,7 @@ const options = z
   .strict();
 
 /** Extra vars as ansible's JSON reads them: `__ansible_unsafe` keeps a value from being templated (a ref of `{{ lookup('pipe', …) }}`). */
-export function extraVars(request: DeploymentRequest): string {
+function extraVars(request: DeploymentRequest): string {
   const unsafe = (value: string) => ({ __ansible_unsafe: value });
   return JSON.stringify({
     heaven_sha: unsafe(request.sha),

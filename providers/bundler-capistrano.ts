@@ -21,7 +21,7 @@ const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 type Credentials = { ok: true; env: Record<string, string> } | { ok: false; message: string };
 
 /** Bundler's variable for a source host's credentials: `gems.my-co.com` is BUNDLE_GEMS__MY___CO__COM. */
-export function bundlerCredentialsVariable(host: string): string {
+function bundlerCredentialsVariable(host: string): string {
   return `BUNDLE_${host.replaceAll(".", "__").replaceAll("-", "___").toUpperCase()}`;
 }
 

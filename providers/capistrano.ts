@@ -16,14 +16,14 @@ import { quoted } from "../src/decisions/check-request.js";
 import { deploymentEnv } from "./shell.js";
 import { shippedFile } from "./shipped-files.js";
 
-export const CAPFILES = ["Capfile", "capfile", "Capfile.rb", "capfile.rb"];
+const CAPFILES = ["Capfile", "capfile", "Capfile.rb", "capfile.rb"];
 /** A stage is a file name, config/deploy/<stage>.rb; nothing Rake reads as an option or a VAR=value. */
 const STAGE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 const options = z.object({}).strict();
 
 /** hubot's filter (a host equal to or starting with an entry) as a Capistrano HOSTS regexp; names only, users dropped. */
-export function hostsFilter(hosts: readonly string[]): string {
+function hostsFilter(hosts: readonly string[]): string {
   const names = hosts.map((host) => host.replace(/^[^@]*@/, "").replace(/[.\\^$|?*+()[\]{}]/g, "\\$&"));
   return `^(?:${names.join("|")})`;
 }

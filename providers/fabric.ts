@@ -56,11 +56,11 @@ const options = z
 type FabricOptions = z.infer<typeof options>;
 
 /** Heaven's task as a fabfile names it: `deploy` stays, `deploy:migrate` is the task `migrate`. */
-export function fabTask(task: string): string {
+function fabTask(task: string): string {
   return task.startsWith("deploy:") ? task.slice("deploy:".length) : task;
 }
 
-export function commandsOf(config: FabricOptions): string[] {
+function commandsOf(config: FabricOptions): string[] {
   if (config.command === undefined) return [config.hosts === undefined ? DEFAULT_COMMAND : DEFAULT_COMMAND_WITH_HOSTS];
   return typeof config.command === "string" ? [config.command] : config.command;
 }

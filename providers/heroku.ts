@@ -12,7 +12,7 @@ import { defineProvider, type ApiProviderResult } from "../src/core/provider.js"
 import { pause, platformApi } from "./heroku/platform-api.js";
 import { buildSchema, watchBuild, type WatchTiming } from "./heroku/watch-build.js";
 
-export const HEROKU_API = "https://api.heroku.com";
+const HEROKU_API = "https://api.heroku.com";
 
 export interface HerokuTiming extends WatchTiming {
   /** Attempts of one API call through 429s and failed polls. */
@@ -31,25 +31,22 @@ const DEFAULT_TIMING: HerokuTiming = {
 };
 
 // Heroku's app names (or an app's id); they go into the API's paths.
+const MISSING = "is not set; name the Heroku app to deploy to, at the top level or under the environment, like heroku_app: acme-web";
 const appName = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? MISSING : undefined) })
   .max(100)
   .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a Heroku app name: lowercase letters, digits and dashes, like acme-web" });
 
 const options = z
   .object({
     /** The Heroku app to build on (Heaven's `heroku_name` is read as this). */
-    heroku_app: appName.optional(),
+    heroku_app: appName,
   })
-  .strict()
-  .refine((o) => o.heroku_app !== undefined, {
-    path: ["heroku_app"],
-    message: "is not set; name the Heroku app to deploy to, at the top level or under the environment, like heroku_app: acme-web",
-  });
+  .strict();
 
 type HerokuOptions = z.infer<typeof options>;
 
-const appOf = (o: HerokuOptions): string => o.heroku_app ?? "";
+const appOf = (o: HerokuOptions): string => o.heroku_app;
 const failed = (message: string): ApiProviderResult => ({ kind: "failed", message });
 
 /** The provider with its polling pace and retries; tests pass a quicker one. */

@@ -9,7 +9,6 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { defineProvider, type ProviderStep } from "../src/core/provider.js";
-import type { DeploymentRequest } from "../src/core/request.js";
 import { isFullSha } from "../src/core/sha.js";
 import { shellQuote } from "../src/engine/ssh-materials.js";
 import { deploymentEnv } from "./shell.js";
@@ -18,7 +17,7 @@ import { isSshUser, narrowHosts, parseHost } from "./ssh/hosts.js";
 const INSTALL = "apt-get install openssh-client";
 
 /** ssh exits 255 when it could not connect or log in; otherwise the remote command's code passes through. */
-export const SSH_FAILED = 255;
+const SSH_FAILED = 255;
 /** What the log tells the operator when `tool` could not reach a host. */
 export const connectHint = (tool: string) =>
   `${tool} could not connect or log in: check that the host is up and reachable from heaven, that HEAVEN_KNOWN_HOSTS holds its current host key (update HEAVEN_KNOWN_HOSTS if the key changed) and that DEPLOYMENT_PRIVATE_KEY may log in there`;
@@ -50,7 +49,7 @@ const options = z
 type SshOptions = z.infer<typeof options>;
 
 /** The remote commands, named as a failure names them; run with `cd deploy_to &&` in front. */
-export function remoteCommands(config: SshOptions, sha: string): Array<{ name: string; command: string }> {
+function remoteCommands(config: SshOptions, sha: string): Array<{ name: string; command: string }> {
   const inCheckout = (command: string) => `cd ${shellQuote(config.deploy_to)} && ${command}`;
   return [
     { name: "git fetch", command: inCheckout("git fetch --quiet") },
@@ -68,20 +67,16 @@ function destination(entry: string, defaultUser: string | undefined): string[] {
   return [...(host.port === undefined ? [] : ["-p", String(host.port)]), user === undefined ? host.name : `${user}@${host.name}`];
 }
 
-function hostsOf(config: SshOptions, request: DeploymentRequest): string[] {
-  return narrowHosts(config.hosts, request.hosts);
-}
-
 export const ssh = defineProvider({
   kind: "process",
   options,
   describe: ({ options: config, request }) => {
-    const hosts = hostsOf(config, request);
+    const hosts = narrowHosts(config.hosts, request.hosts);
     return `ssh to ${hosts.length === 1 ? hosts[0] : `${hosts.length} hosts`}`;
   },
   plan: ({ request, options: config, checkoutDir, ssh: materials, env }) => {
     if (!isFullSha(request.sha)) return { ok: false, message: `${JSON.stringify(request.sha)} is not a commit sha` };
-    const hosts = hostsOf(config, request);
+    const hosts = narrowHosts(config.hosts, request.hosts);
     if (hosts.length === 0) {
       return { ok: false, message: `no host matches ${(request.hosts ?? []).join(", ")} (configured hosts: ${config.hosts.join(", ")})` };
     }

@@ -6,7 +6,7 @@
  */
 import type { LogSink } from "../../src/core/log.js";
 
-export const HEROKU_ACCEPT = "application/vnd.heroku+json; version=3";
+const HEROKU_ACCEPT = "application/vnd.heroku+json; version=3";
 
 /** Waits `ms`, or until `wake` settles; rejects as soon as `signal` aborts. */
 export type Pause = (ms: number, signal: AbortSignal, wake?: Promise<void>) => Promise<void>;
@@ -100,7 +100,7 @@ export function platformApi(setup: PlatformApiSetup): PlatformApi {
 }
 
 /** Retry-After in seconds or as an HTTP date. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (value === null || value.trim() === "") return undefined;
   const seconds = headerNumber(value);
   if (seconds !== undefined) return seconds * 1000;

@@ -26,7 +26,7 @@ export interface PlanInput {
   text: string;
   comment: CommandComment;
   environment: string;
-  /** Only for deploy commands: the pull request now, and when its head commit was made. */
+  /** Read for deploy commands only: the pull request now, and when its head commit was made. */
   pull?: PullRequestState | undefined;
   headCommittedAt?: number | undefined;
   allowForks: boolean;
@@ -40,15 +40,15 @@ export function planCommand(input: PlanInput): CommandPlan {
     case "lock":
       return create({
         ...base,
-        ref: input.pull?.baseRef ?? "HEAD",
+        ref: comment.defaultBranch,
         task: LOCK_TASK,
         payload: { ...base.payload, reason: command.reason ?? `locked from #${comment.number}`, ...(command.ttlSeconds === undefined ? {} : { ttl: command.ttlSeconds }) },
         description: command.reason ?? `locked by @${comment.login}`,
       });
     case "unlock":
-      return create({ ...base, ref: input.pull?.baseRef ?? "HEAD", task: UNLOCK_TASK, description: `unlocked by @${comment.login}` });
+      return create({ ...base, ref: comment.defaultBranch, task: UNLOCK_TASK, description: `unlocked by @${comment.login}` });
     case "rollback":
-      return create({ ...base, ref: input.pull?.baseRef ?? "HEAD", task: ROLLBACK_TASK, description: `rollback requested by @${comment.login}` });
+      return create({ ...base, ref: comment.defaultBranch, task: ROLLBACK_TASK, description: `rollback requested by @${comment.login}` });
     case "deploy":
       return planDeploy(command, input, { environment, notify: base.payload.notify, heaven });
   }

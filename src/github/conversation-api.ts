@@ -28,7 +28,7 @@ export interface PullRequest {
   fromFork: boolean;
 }
 
-export const PERMISSIONS = ["admin", "maintain", "write", "triage", "read", "none"] as const;
+const PERMISSIONS = ["admin", "maintain", "write", "triage", "read", "none"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export type Reaction = "eyes" | "rocket" | "+1" | "-1" | "confused";

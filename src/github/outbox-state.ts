@@ -70,7 +70,7 @@ export interface OutboxFileState {
 }
 
 /** Replies still edited after this many newer ones were made are created anew (a second comment, nothing lost). */
-export const COMMENTS_KEPT = 10_000;
+const COMMENTS_KEPT = 10_000;
 
 /** Done keys kept so a write repeated after delivery (a redelivered webhook) stays a duplicate. */
 export const REMEMBERED_KEYS = 50_000;

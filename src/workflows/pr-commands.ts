@@ -11,7 +11,7 @@ import { parseCommand, DEFAULT_PREFIXES, type Command } from "../decisions/parse
 import { planCommand } from "../decisions/plan-command.js";
 import type { CommandComment } from "../decisions/read-comment.js";
 import { renderHelp, renderRefusal } from "../decisions/render-command-reply.js";
-import { repositorySettings, resolveConfig, type ProviderSchemas } from "../decisions/resolve-config.js";
+import { repositorySettings, resolveConfig } from "../decisions/resolve-config.js";
 import { addReaction, getCommitTime, getPermission, getPullRequest, isTeamMember } from "../github/conversation-api.js";
 import { describeGitHubError } from "../github/describe-github-error.js";
 import { createDeployment, type RequestApi } from "../github/deployments-api.js";
@@ -22,8 +22,6 @@ import { answerQuestion, type QuestionDeps } from "./answer-question.js";
 
 export interface CommandDeps extends QuestionDeps {
   outbox: OutboxWriter;
-  providers: ProviderSchemas;
-  defaultTimeoutSeconds: number;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
@@ -86,11 +84,16 @@ async function act(
   } catch (error) {
     return reply(renderRefusal(text, `heaven could not ask GitHub who may deploy (${describeGitHubError(error)}); nothing was done, comment again`));
   }
+  // Locks, unlocks and rollbacks name no commit of the pull request: nothing to read for them.
   let pull;
   let headCommittedAt;
   try {
-    pull = await getPullRequest(octokit, target, comment.number);
-    if (command.kind === "deploy" && command.ref === undefined) headCommittedAt = await getCommitTime(octokit, target, pull.headSha);
+    if (command.kind === "deploy") {
+      pull = await getPullRequest(octokit, target, comment.number);
+      // Only a head that would be deployed is worth asking the time of.
+      const deployable = pull.state === "open" && (!pull.fromFork || config.allowForks);
+      if (command.ref === undefined && deployable) headCommittedAt = await getCommitTime(octokit, target, pull.headSha);
+    }
   } catch (error) {
     return reply(renderRefusal(text, `heaven could not read this pull request (${describeGitHubError(error)}); comment again`));
   }

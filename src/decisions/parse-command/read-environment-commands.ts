@@ -9,7 +9,7 @@ import { checkEnvironment, quote, type Checked } from "./check-values.js";
 import { invalid, type Reading } from "./read-deploy.js";
 import { isConnector } from "./read-line.js";
 
-export const REASON_LIMIT = 200;
+const REASON_LIMIT = 200;
 
 /** Drops a leading `in`/`to`/`on` when an environment follows it. */
 function skipConnector(words: readonly string[]): readonly string[] {
