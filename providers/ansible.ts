@@ -11,8 +11,8 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { defineProvider } from "../src/core/provider.js";
 import type { DeploymentRequest } from "../src/core/request.js";
-import { shellQuote } from "../src/engine/ssh-materials.js";
-import { deploymentEnv } from "./shell.js";
+import { shellQuote } from "../src/decisions/shell-quote.js";
+import { deploymentEnv } from "./deployment-env.js";
 import { connectHint } from "./ssh.js";
 
 const INSTALL = "apt-get install ansible-core";

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { defineProvider, type ProcessSpec, type ProviderContext } from "../src/core/provider.js";
 import type { DeploymentRequest } from "../src/core/request.js";
 import { quoted } from "../src/decisions/check-request.js";
-import { deploymentEnv } from "./shell.js";
+import { deploymentEnv } from "./deployment-env.js";
 import { shippedFile } from "./shipped-files.js";
 
 const CAPFILES = ["Capfile", "capfile", "Capfile.rb", "capfile.rb"];

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { defineProvider, type ProviderStep } from "../src/core/provider.js";
 import type { DeploymentRequest } from "../src/core/request.js";
 import { expandTemplate, templateArgs, unknownPlaceholders } from "./command-template.js";
-import { deploymentEnv } from "./shell.js";
+import { deploymentEnv } from "./deployment-env.js";
 import { narrowHosts, parseHost } from "./ssh/hosts.js";
 import { shippedFile } from "./shipped-files.js";
 

@@ -10,8 +10,8 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { defineProvider, type ProviderStep } from "../src/core/provider.js";
 import { isFullSha } from "../src/core/sha.js";
-import { shellQuote } from "../src/engine/ssh-materials.js";
-import { deploymentEnv } from "./shell.js";
+import { shellQuote } from "../src/decisions/shell-quote.js";
+import { deploymentEnv } from "./deployment-env.js";
 import { isSshUser, narrowHosts, parseHost } from "./ssh/hosts.js";
 
 const INSTALL = "apt-get install openssh-client";

@@ -8,6 +8,7 @@ import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SshMaterials } from "../core/provider.js";
+import { shellQuote } from "../decisions/shell-quote.js";
 
 export interface SshSettings {
   /** Content of DEPLOYMENT_PRIVATE_KEY. */
@@ -21,11 +22,6 @@ export interface PreparedSsh {
   /** GIT_SSH_COMMAND and the files' paths, for every process of the deployment. */
   env: Record<string, string>;
   release(): Promise<void>;
-}
-
-/** A value quoted for a POSIX shell (GIT_SSH_COMMAND is run by one). */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /** `owner`: the user providers run as (HEAVEN_RUN_AS) owns the files, so it alone can read them. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { prepareSsh, shellQuote } from "../../src/engine/ssh-materials.js";
+import { prepareSsh } from "../../src/engine/ssh-materials.js";
 
 describe("prepareSsh", () => {
   it("writes the key and known hosts as private files that ssh is told to use strictly", async () => {
@@ -21,12 +21,5 @@ describe("prepareSsh", () => {
     expect(prepared.env).toEqual({});
     expect(prepared.materials).toMatchObject({ identityFile: undefined, knownHostsFile: undefined });
     await prepared.release();
-  });
-});
-
-describe("shellQuote", () => {
-  it("keeps every character literal for a POSIX shell", () => {
-    expect(shellQuote("/srv/app's dir")).toBe(`'/srv/app'\\''s dir'`);
-    expect(shellQuote("$(touch x)")).toBe("'$(touch x)'");
   });
 });
