@@ -3,7 +3,7 @@ import { providers } from "../../providers/index.js";
 import type { ProcessProvider, ProviderContext, ProviderStep, SshMaterials } from "../../src/core/provider.js";
 import type { DeploymentRequest } from "../../src/core/request.js";
 import { resolveConfig } from "../../src/decisions/resolve-config.js";
-import { deploymentRequest, SHA } from "../helpers/provider-fixtures.js";
+import { SHA, providerContext } from "../helpers/provider-fixtures.js";
 
 const SSH: SshMaterials = {
   identityFile: "/keys/id",
@@ -12,7 +12,6 @@ const SSH: SshMaterials = {
 };
 const provider = providers.ansible as ProcessProvider;
 
-const request = deploymentRequest;
 
 function resolve(production: Record<string, unknown>, top: Record<string, unknown> = {}) {
   return resolveConfig({
@@ -25,9 +24,7 @@ function resolve(production: Record<string, unknown>, top: Record<string, unknow
 }
 
 function contextOf(production: Record<string, unknown>, overrides: Partial<DeploymentRequest> = {}, ssh = SSH): ProviderContext {
-  const resolved = resolve(production);
-  if (!resolved.ok) throw new Error(resolved.error);
-  return { request: request(overrides), config: resolved.config, options: resolved.config.options, checkoutDir: "/checkout", ssh, env: resolved.config.env };
+  return providerContext("ansible", { file: production, request: overrides, ssh });
 }
 
 function stepOf(production: Record<string, unknown>, overrides: Partial<DeploymentRequest> = {}, ssh = SSH): ProviderStep {

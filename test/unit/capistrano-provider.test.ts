@@ -9,7 +9,7 @@ import type { ProcessProvider, ProviderContext, ProviderStep } from "../../src/c
 import type { DeploymentRequest } from "../../src/core/request.js";
 import { resolveConfig } from "../../src/decisions/resolve-config.js";
 import { tempDir } from "../helpers/git-repo.js";
-import { deploymentRequest, SHA } from "../helpers/provider-fixtures.js";
+import { SHA, providerContext } from "../helpers/provider-fixtures.js";
 
 const PROVIDERS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "providers");
 const SSH_DEFAULTS = join(PROVIDERS_DIR, "capistrano", "ssh_defaults.rb");
@@ -27,20 +27,9 @@ beforeAll(() => {
 });
 afterAll(() => tmp.remove());
 
-const request = deploymentRequest;
 
 function contextOf(provider: string, options: { request?: Partial<DeploymentRequest>; env?: Record<string, string>; file?: Record<string, unknown>; dir?: string } = {}): ProviderContext {
-  const environment = options.request?.environment ?? "production";
-  const resolved = resolveConfig({ file: { environments: { [environment]: { provider, ...options.file } } }, payloadConfig: undefined, environment, providers, defaultTimeoutSeconds: 300 });
-  if (!resolved.ok) throw new Error(resolved.error);
-  return {
-    request: request(options.request),
-    config: resolved.config,
-    options: resolved.config.options,
-    checkoutDir: options.dir ?? checkout,
-    ssh: { identityFile: "/keys/id", knownHostsFile: "/keys/known_hosts", sshArgs: [] },
-    env: { GIT_SSH_COMMAND: "ssh -i /keys/id", ...options.env },
-  };
+  return providerContext(provider, { ...options, checkoutDir: options.dir ?? checkout, env: { GIT_SSH_COMMAND: "ssh -i /keys/id", ...options.env } });
 }
 
 function stepsOf(name: string, options: Parameters<typeof contextOf>[1] = {}): readonly ProviderStep[] {

@@ -8,7 +8,7 @@ import type { ProcessProvider, ProviderContext, ProviderStep } from "../../src/c
 import type { DeploymentRequest } from "../../src/core/request.js";
 import { resolveConfig } from "../../src/decisions/resolve-config.js";
 import { tempDir } from "../helpers/git-repo.js";
-import { deploymentRequest, SHA } from "../helpers/provider-fixtures.js";
+import { SHA, providerContext } from "../helpers/provider-fixtures.js";
 
 const SHIM_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "providers", "fabric");
 const HEAVEN_FORMAT = "fab -R %{environment} %{task}:branch_name=%{ref}";
@@ -21,23 +21,13 @@ beforeAll(() => {
 });
 afterAll(() => tmp.remove());
 
-const request = deploymentRequest;
 
 function resolve(production: Record<string, unknown>, environment = "production") {
   return resolveConfig({ file: { environments: { [environment]: { provider: "fabric", ...production } } }, payloadConfig: undefined, environment, providers, defaultTimeoutSeconds: 300 });
 }
 
 function contextOf(production: Record<string, unknown>, overrides: Partial<DeploymentRequest> = {}, env: Record<string, string> = {}): ProviderContext {
-  const resolved = resolve(production, overrides.environment);
-  if (!resolved.ok) throw new Error(resolved.error);
-  return {
-    request: request(overrides),
-    config: resolved.config,
-    options: resolved.config.options,
-    checkoutDir: "/checkout",
-    ssh: { identityFile: "/keys/id", knownHostsFile: "/keys/known_hosts", sshArgs: [] },
-    env: { DEPLOY_KNOWN_HOSTS_FILE: "/keys/known_hosts", ...env },
-  };
+  return providerContext("fabric", { file: production, request: overrides, env: { DEPLOY_KNOWN_HOSTS_FILE: "/keys/known_hosts", ...env } });
 }
 
 function stepsOf(production: Record<string, unknown>, overrides: Partial<DeploymentRequest> = {}, env: Record<string, string> = {}): readonly ProviderStep[] {

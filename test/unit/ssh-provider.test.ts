@@ -10,7 +10,7 @@ import { DeploymentLog } from "../../src/engine/deployment-log.js";
 import { runTracks } from "../../src/pipeline/steps/run-tracks.js";
 import { tempDir } from "../helpers/git-repo.js";
 import { freePort } from "../helpers/heaven-server.js";
-import { deploymentRequest, SHA } from "../helpers/provider-fixtures.js";
+import { SHA, providerContext, SSH_FILES } from "../helpers/provider-fixtures.js";
 
 const SSH_ARGS = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", 'UserKnownHostsFile="/keys/known_hosts"', "-o", "IdentitiesOnly=yes", "-i", "/keys/id"];
 const provider = providers.ssh as ProcessProvider;
@@ -21,7 +21,6 @@ beforeAll(() => {
 });
 afterAll(() => tmp.remove());
 
-const request = deploymentRequest;
 
 /** `.github/heaven.yml` resolved with the real registry, as heaven does. */
 function resolve(production: Record<string, unknown>) {
@@ -29,16 +28,7 @@ function resolve(production: Record<string, unknown>) {
 }
 
 function contextOf(production: Record<string, unknown>, overrides: Partial<DeploymentRequest> = {}): ProviderContext {
-  const resolved = resolve(production);
-  if (!resolved.ok) throw new Error(resolved.error);
-  return {
-    request: request(overrides),
-    config: resolved.config,
-    options: resolved.config.options,
-    checkoutDir: "/checkout",
-    ssh: { identityFile: "/keys/id", knownHostsFile: "/keys/known_hosts", sshArgs: SSH_ARGS },
-    env: { GIT_SSH_COMMAND: "ssh -i /keys/id" },
-  };
+  return providerContext("ssh", { file: production, request: overrides, ssh: { ...SSH_FILES, sshArgs: SSH_ARGS }, env: { GIT_SSH_COMMAND: "ssh -i /keys/id" } });
 }
 
 function tracksOf(production: Record<string, unknown>, overrides: Partial<DeploymentRequest> = {}): readonly ProviderTrack[] {
