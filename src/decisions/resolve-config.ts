@@ -56,8 +56,22 @@ const HEAVEN_KEYS = new Set(Object.keys(heavenShape));
 
 type Settings = Record<string, unknown>;
 
-/** heaven's keys typed; every provider's keys accepted here and checked once the provider is known. */
+const repositorySchema = z.object(repositoryShape).passthrough();
+
+/** What a payload may set of heaven's own keys (the rest of an apps.json entry is someone else's). */
+const payloadSchema = z.object(heavenShape).strip();
+
+/** Built once per registry: every deployment and every auto-deploy check reads a file. */
+const fileSchemas = new WeakMap<ProviderSchemas, ReturnType<typeof buildFileSchema>>();
+
 function fileSchema(providers: ProviderSchemas) {
+  let schema = fileSchemas.get(providers);
+  if (schema === undefined) fileSchemas.set(providers, (schema = buildFileSchema(providers)));
+  return schema;
+}
+
+/** heaven's keys typed; every provider's keys accepted here and checked once the provider is known. */
+function buildFileSchema(providers: ProviderSchemas) {
   const providerKeys = Object.fromEntries(
     Object.values(providers).flatMap((provider) => keysOf(provider).map((key) => [key, z.unknown().optional()])),
   );
@@ -88,7 +102,7 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
   if (!parsedFile.success) return { ok: false, error: describeIssues(CONFIG_FILE, parsedFile.error) };
   const hubot = readHubotConfig(input.payloadConfig, input.environment, input.payloadAws);
   if (!hubot.ok) return hubot;
-  const payloadHeaven = z.object(heavenShape).strip().safeParse(hubot.settings);
+  const payloadHeaven = payloadSchema.safeParse(hubot.settings);
   if (!payloadHeaven.success) return { ok: false, error: describeIssues("payload.config", payloadHeaven.error) };
 
   const { environments, default_environment: _e, command_prefix: _p, ...fileTop } = parsedFile.data as Settings & { environments?: Record<string, Settings | null> };
@@ -145,7 +159,7 @@ function deployersOf(value: z.infer<typeof heavenShape.deployers>): DeploymentCo
 
 /** The repository-wide settings pull-request commands need; defaults when the file is absent or invalid. */
 export function repositorySettings(file: unknown): { defaultEnvironment: string; prefixes: string[] } {
-  const parsed = z.object(repositoryShape).passthrough().safeParse(file ?? {});
+  const parsed = repositorySchema.safeParse(file ?? {});
   const values = parsed.success ? parsed.data : {};
   const prefix = values.command_prefix;
   return { defaultEnvironment: values.default_environment ?? "production", prefixes: prefix === undefined ? ["/", "."] : typeof prefix === "string" ? [prefix] : prefix };
