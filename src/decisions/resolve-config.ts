@@ -47,10 +47,13 @@ const heavenShape = {
   wait_for_unlock: z.number().int().positive().max(7 * 86_400).optional(),
 };
 
+/** Punctuation only: a comment that starts with a word is conversation (or hubot's `deploy …`), and is not read further. */
+const commandPrefix = z.string().regex(/^[^\p{L}\p{N}\s]{1,3}$/u, { message: "must be 1 to 3 punctuation characters, like / or !" });
+
 /** Keys that speak for the whole repository, at the top level only. */
 const repositoryShape = {
   default_environment: z.string().min(1).optional(),
-  command_prefix: z.union([z.string().min(1).max(3), z.array(z.string().min(1).max(3)).min(1)]).optional(),
+  command_prefix: z.union([commandPrefix, z.array(commandPrefix).min(1)]).optional(),
 };
 const HEAVEN_KEYS = new Set(Object.keys(heavenShape));
 

@@ -521,3 +521,11 @@ describe("pull-request command settings", () => {
     expect(resolveWith({ environments: { production: { default_environment: "x" } } })).toMatchObject({ ok: false, error: expect.stringContaining('Unrecognized key: "default_environment"') });
   });
 });
+
+describe("command_prefix", () => {
+  it("is punctuation: a comment starting with a word is never read as a command", () => {
+    const resolved = resolveConfig({ file: { command_prefix: "hv" }, payloadConfig: undefined, environment: "production", providers: named("shell"), defaultTimeoutSeconds: 300 });
+    expect(resolved).toMatchObject({ ok: false, error: expect.stringMatching(/^\.github\/heaven\.yml: command_prefix/) });
+    expect(repositorySettings({ command_prefix: "!" }).prefixes).toEqual(["!"]);
+  });
+});
