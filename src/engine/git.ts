@@ -1,6 +1,7 @@
 /**
  * git, run through the one process module. Credentials reach git only
- * through its environment (a credential helper that reads HEAVEN_GIT_TOKEN),
+ * through its environment (`GIT_CONFIG_*` variables: a header for the
+ * repository's host and a credential helper that reads HEAVEN_GIT_TOKEN),
  * never argv, a URL or a config file, and git never stops to ask for a password.
  */
 import { runProcess, type ProcessResult } from "./run-process.js";
@@ -52,14 +53,19 @@ export function gitEnvironment(
   const scope = credentialScope(remoteUrl);
   if (token !== undefined && scope !== undefined) {
     // An empty helper first resets any helper the machine configured; the
-    // token is offered to the repository's host only, never to a redirect elsewhere.
+    // token is offered to the repository's host only, never to a redirect
+    // elsewhere. The header sends it with the first request, sparing the
+    // round trip of a 401 challenge; the helper answers one if it comes anyway.
+    const basic = Buffer.from(`x-access-token:${token}`).toString("base64");
     Object.assign(env, {
       HEAVEN_GIT_TOKEN: token,
-      GIT_CONFIG_COUNT: "2",
+      GIT_CONFIG_COUNT: "3",
       GIT_CONFIG_KEY_0: "credential.helper",
       GIT_CONFIG_VALUE_0: "",
       GIT_CONFIG_KEY_1: `credential.${scope}.helper`,
       GIT_CONFIG_VALUE_1: CREDENTIAL_HELPER,
+      GIT_CONFIG_KEY_2: `http.${scope}/.extraHeader`,
+      GIT_CONFIG_VALUE_2: `Authorization: Basic ${basic}`,
     });
   }
   return env;

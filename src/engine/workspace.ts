@@ -19,9 +19,13 @@ export interface CheckoutRequest {
   repository: string;
   cloneUrl: string;
   sha: string;
-  token?: string | undefined;
+  /** Asked for only when the commit has to be fetched. */
+  token?: string | (() => Promise<string | undefined>) | undefined;
   note?: (text: string) => void;
 }
+
+/** Where the last commit fetched by sha is kept: a ref, so it is not garbage and the next fetch can build on it. */
+const FETCHED_REF = "refs/heaven/fetched";
 
 export class Workspaces {
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -43,42 +47,29 @@ export class Workspaces {
     return join(this.dataDir, "repos", `${readable}-${hash}.git`);
   }
 
-  /** Brings the cache up to date with the remote's branches and tags. */
+  /** Brings the cache up to date with the remote's branches and tags (the command line resolves refs in it). */
   async fetch(repository: string, cloneUrl: string, token?: string): Promise<{ ok: true; cache: string } | { ok: false; message: string }> {
     const cache = this.cacheDir(repository, cloneUrl);
     return this.exclusive(cache, async () => {
-      if (!existsSync(join(cache, "HEAD"))) {
-        await mkdir(cache, { recursive: true });
-        const init = await this.git(["init", "--bare", "--quiet", cache], this.dataDir);
-        if (!init.ok) return { ok: false, message: `could not create a cache for ${repository}: ${gitComplaint(init)}` };
-      }
-      const fetched = await this.git(
-        ["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
-        cache,
-        { token, remoteUrl: cloneUrl },
-      );
+      const created = await this.createCache(cache, repository);
+      if (!created.ok) return created;
+      const fetched = await this.fetchRefs(cache, cloneUrl, token);
       if (!fetched.ok) return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(fetched)}` };
       return { ok: true, cache };
     });
   }
 
   async checkout(request: CheckoutRequest): Promise<Checkout> {
-    const { repository, cloneUrl, sha, token } = request;
+    const { repository, cloneUrl, sha } = request;
     if (!isFullSha(sha)) return { kind: "failed", message: `"${sha}" is not a full commit sha` };
-    request.note?.(`fetching ${redactUrl(cloneUrl)}`);
-    const fetched = await this.fetch(repository, cloneUrl, token);
-    if (!fetched.ok) return { kind: "failed", message: fetched.message };
-    const cache = fetched.cache;
+    const cache = this.cacheDir(repository, cloneUrl);
     const dir = join(this.checkoutsDir, `${sha.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
 
     return this.exclusive(cache, async (): Promise<Checkout> => {
-      if (!(await this.hasCommit(cache, sha))) {
-        // Not on any branch or tag (a pull request head, say): ask for it by sha.
-        await this.git(["fetch", "--quiet", "--no-tags", "--end-of-options", cloneUrl, sha], cache, { token, remoteUrl: cloneUrl });
-        if (!(await this.hasCommit(cache, sha))) {
-          return { kind: "failed", message: `commit ${sha.slice(0, 7)} is not in ${repository}; was it force-pushed away?` };
-        }
-      }
+      const created = await this.createCache(cache, repository);
+      if (!created.ok) return { kind: "failed", message: created.message };
+      const fetched = await this.fetchCommit(cache, request);
+      if (!fetched.ok) return { kind: "failed", message: fetched.message };
       await mkdir(this.checkoutsDir, { recursive: true });
       const added = await this.git(["worktree", "add", "--detach", "--quiet", dir, sha], cache);
       if (!added.ok) return { kind: "failed", message: `could not check out ${sha.slice(0, 7)}: ${gitComplaint(added)}` };
@@ -86,6 +77,31 @@ export class Workspaces {
       request.note?.(`checked out ${sha} in ${dir}`);
       return { kind: "ready", dir, release: () => this.remove(cache, dir) };
     });
+  }
+
+  /**
+   * Makes sure the cache has the commit: nothing to do when it is there
+   * already (a redeploy, a rollback, the CLI after its own fetch); otherwise
+   * only that commit is asked for, not every branch and tag. A server that
+   * will not hand out a commit by sha gets the full fetch.
+   */
+  private async fetchCommit(cache: string, request: CheckoutRequest): Promise<{ ok: true } | { ok: false; message: string }> {
+    const { repository, cloneUrl, sha } = request;
+    if (await this.hasCommit(cache, sha)) {
+      request.note?.(`${sha.slice(0, 7)} is already in the cache; nothing to fetch`);
+      return { ok: true };
+    }
+    request.note?.(`fetching ${sha.slice(0, 7)} from ${redactUrl(cloneUrl)}`);
+    const token = typeof request.token === "function" ? await request.token() : request.token;
+    const credentials = { token, remoteUrl: cloneUrl };
+    // One ref keeps the last fetched commit, so the next fetch negotiates from it.
+    const bySha = await this.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", cloneUrl, `+${sha}:${FETCHED_REF}`], cache, credentials);
+    if (!bySha.ok || !(await this.hasCommit(cache, sha))) {
+      const everything = await this.fetchRefs(cache, cloneUrl, token);
+      if (!everything.ok) return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(everything)}` };
+      if (!(await this.hasCommit(cache, sha))) return { ok: false, message: `commit ${sha.slice(0, 7)} is not in ${repository}; was it force-pushed away?` };
+    }
+    return { ok: true };
   }
 
   /** The default branch's name and sha, as the remote advertises it. */
@@ -109,6 +125,18 @@ export class Workspaces {
   async readFile(cache: string, sha: string, path: string): Promise<string | undefined> {
     const shown = await this.git(["show", `${sha}:${path}`], cache);
     return shown.ok ? shown.stdout : undefined;
+  }
+
+  private async createCache(cache: string, repository: string): Promise<{ ok: true } | { ok: false; message: string }> {
+    if (existsSync(join(cache, "HEAD"))) return { ok: true };
+    await mkdir(cache, { recursive: true });
+    const init = await this.git(["init", "--bare", "--quiet", cache], this.dataDir);
+    return init.ok ? { ok: true } : { ok: false, message: `could not create a cache for ${repository}: ${gitComplaint(init)}` };
+  }
+
+  private fetchRefs(cache: string, cloneUrl: string, token: string | undefined) {
+    const refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+    return this.git(["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, ...refspecs], cache, { token, remoteUrl: cloneUrl });
   }
 
   private async hasCommit(cache: string, sha: string): Promise<boolean> {

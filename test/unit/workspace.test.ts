@@ -39,7 +39,7 @@ afterEach(async () => {
 });
 
 /** Checks out and remembers the checkout so it is released even when an assertion fails. */
-async function checkout(sha: string, more: { cloneUrl?: string; token?: string; note?: (text: string) => void } = {}) {
+async function checkout(sha: string, more: { cloneUrl?: string; token?: string | (() => Promise<string | undefined>); note?: (text: string) => void } = {}) {
   const result = await workspaces.checkout({ repository: REPOSITORY, cloneUrl: more.cloneUrl ?? origin.dir, sha, ...more });
   pending.push(result);
   return result;
@@ -85,7 +85,32 @@ describe("Workspaces.checkout", () => {
   it("narrates what it does through note, without credentials", async () => {
     const notes: string[] = [];
     const { dir } = ready(await checkout(second, { note: (text) => notes.push(text) }));
-    expect(notes).toEqual([`fetching ${origin.dir}`, `checked out ${second} in ${dir}`]);
+    expect(notes).toEqual([`fetching ${second.slice(0, 7)} from ${origin.dir}`, `checked out ${second} in ${dir}`]);
+  });
+
+  it("fetches nothing when the commit is already in the cache", async () => {
+    await ready(await checkout(second)).release();
+    const notes: string[] = [];
+    // The origin is gone: only the cache can provide the commit now.
+    rmSync(origin.dir, { recursive: true, force: true });
+    const { dir } = ready(await checkout(second, { note: (text) => notes.push(text) }));
+    expect(readFileSync(join(dir, "VERSION"), "utf8")).toBe("2\n");
+    expect(notes[0]).toBe(`${second.slice(0, 7)} is already in the cache; nothing to fetch`);
+  });
+
+  it("fetches only the deployed commit, not every branch and tag", async () => {
+    origin.git("branch", "other", first);
+    ready(await checkout(second));
+    const refs = gitIn(workspaces.cacheDir(REPOSITORY, origin.dir), "for-each-ref", "--format=%(refname)");
+    expect(refs).toBe("refs/heaven/fetched");
+  });
+
+  it("asks for a token only when it has to fetch", async () => {
+    let asked = 0;
+    const token = async () => void asked++ as unknown as string | undefined;
+    ready(await checkout(second, { token }));
+    ready(await checkout(second, { token }));
+    expect(asked).toBe(1);
   });
 
   it("fetches new commits into the cache it already has instead of cloning again", async () => {
@@ -282,8 +307,14 @@ describe("gitEnvironment", () => {
 
   it("resets any configured credential helper before adding its own", () => {
     const env = gitEnvironment({ PATH }, token, "https://github.example.com/octo/app.git");
-    expect(env).toMatchObject({ GIT_CONFIG_COUNT: "2", GIT_CONFIG_KEY_0: "credential.helper", GIT_CONFIG_VALUE_0: "" });
+    expect(env).toMatchObject({ GIT_CONFIG_COUNT: "3", GIT_CONFIG_KEY_0: "credential.helper", GIT_CONFIG_VALUE_0: "" });
     expect(env.GIT_CONFIG_VALUE_1).toContain("$HEAVEN_GIT_TOKEN");
+  });
+
+  it("sends the token as a header to the repository's host only, to spare the 401 round trip", () => {
+    const env = gitEnvironment({ PATH }, token, "https://github.example.com:8443/octo/app.git");
+    expect(env.GIT_CONFIG_KEY_2).toBe("http.https://github.example.com:8443/.extraHeader");
+    expect(env.GIT_CONFIG_VALUE_2).toBe(`Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`);
   });
 
   it("offers the token only to the repository's own host", () => {
@@ -361,6 +392,15 @@ describe("tokens", () => {
       expect(readFileSync(join(dir, "VERSION"), "utf8")).toBe("served\n");
       const basic = `Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
       expect(server.authorizations).toContain(basic);
+    });
+
+    it("sends the token with its very first request: no 401 challenge to wait for", async () => {
+      server.authorizations.length = 0;
+      const fresh = served.commit({ VERSION: "fresh\n" }, "fresh");
+      ready(await checkout(fresh, { cloneUrl: `${server.url}/app`, token }));
+      const basic = `Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+      expect(server.authorizations.length).toBeGreaterThan(0);
+      expect(server.authorizations.every((header) => header === basic)).toBe(true);
     });
 
     it("fails cleanly, without waiting for a password, when there is no token", async () => {
