@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { providers } from "../providers/index.js";
 import { ensureLogSecret } from "./engine/log-secret.js";
 import { checkoutsFor, keepPrivate } from "./engine/run-as.js";
+import { ReadAheadMemory } from "./pipeline/head-start.js";
 import { Workspaces } from "./engine/workspace.js";
 import type { HeavenAppOptions } from "./index.js";
 import { Deployer } from "./pipeline/deployer.js";
@@ -62,6 +63,7 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
       offeredSecrets: settings.offeredSecrets,
       secrets: [...settings.secrets, logSecret],
       killGraceMs: options.killGraceMs,
+      readAhead: new ReadAheadMemory(),
     },
   });
   const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };

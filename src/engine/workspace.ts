@@ -22,6 +22,10 @@ export interface CheckoutRequest {
   /** Asked for only when the commit has to be fetched. */
   token?: string | (() => Promise<string | undefined>) | undefined;
   note?: (text: string) => void;
+  /** Told how long the fetch (when there was one) and the worktree took. */
+  timed?: (step: "fetch" | "checkout", ms: number) => void;
+  /** Stops a fetch under way (a deployment refused before it needed its checkout). */
+  signal?: AbortSignal | undefined;
 }
 
 /** Where the last commit fetched by sha is kept: a ref, so it is not garbage and the next fetch can build on it. */
@@ -68,10 +72,15 @@ export class Workspaces {
     return this.exclusive(cache, async (): Promise<Checkout> => {
       const created = await this.createCache(cache, repository);
       if (!created.ok) return { kind: "failed", message: created.message };
+      const fetchStarted = performance.now();
       const fetched = await this.fetchCommit(cache, request);
       if (!fetched.ok) return { kind: "failed", message: fetched.message };
+      if (fetched.fetched) request.timed?.("fetch", performance.now() - fetchStarted);
+      if (request.signal?.aborted) return { kind: "failed", message: "the checkout was no longer needed" };
+      const addStarted = performance.now();
       await mkdir(this.checkoutsDir, { recursive: true });
       const added = await this.git(["worktree", "add", "--detach", "--quiet", dir, sha], cache);
+      request.timed?.("checkout", performance.now() - addStarted);
       if (!added.ok) return { kind: "failed", message: `could not check out ${sha.slice(0, 7)}: ${gitComplaint(added)}` };
       if (this.runAs !== undefined) await giveTree(dir, this.runAs.user);
       request.note?.(`checked out ${sha} in ${dir}`);
@@ -85,23 +94,24 @@ export class Workspaces {
    * only that commit is asked for, not every branch and tag. A server that
    * will not hand out a commit by sha gets the full fetch.
    */
-  private async fetchCommit(cache: string, request: CheckoutRequest): Promise<{ ok: true } | { ok: false; message: string }> {
-    const { repository, cloneUrl, sha } = request;
+  private async fetchCommit(cache: string, request: CheckoutRequest): Promise<{ ok: true; fetched: boolean } | { ok: false; message: string }> {
+    const { repository, cloneUrl, sha, signal } = request;
     if (await this.hasCommit(cache, sha)) {
       request.note?.(`${sha.slice(0, 7)} is already in the cache; nothing to fetch`);
-      return { ok: true };
+      return { ok: true, fetched: false };
     }
     request.note?.(`fetching ${sha.slice(0, 7)} from ${redactUrl(cloneUrl)}`);
     const token = typeof request.token === "function" ? await request.token() : request.token;
-    const credentials = { token, remoteUrl: cloneUrl };
+    const credentials = { token, remoteUrl: cloneUrl, signal };
     // One ref keeps the last fetched commit, so the next fetch negotiates from it.
     const bySha = await this.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", cloneUrl, `+${sha}:${FETCHED_REF}`], cache, credentials);
+    if (signal?.aborted) return { ok: false, message: "the checkout was no longer needed" };
     if (!bySha.ok || !(await this.hasCommit(cache, sha))) {
-      const everything = await this.fetchRefs(cache, cloneUrl, token);
+      const everything = await this.fetchRefs(cache, cloneUrl, token, signal);
       if (!everything.ok) return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(everything)}` };
       if (!(await this.hasCommit(cache, sha))) return { ok: false, message: `commit ${sha.slice(0, 7)} is not in ${repository}; was it force-pushed away?` };
     }
-    return { ok: true };
+    return { ok: true, fetched: true };
   }
 
   /** The default branch's name and sha, as the remote advertises it. */
@@ -134,9 +144,9 @@ export class Workspaces {
     return init.ok ? { ok: true } : { ok: false, message: `could not create a cache for ${repository}: ${gitComplaint(init)}` };
   }
 
-  private fetchRefs(cache: string, cloneUrl: string, token: string | undefined) {
+  private fetchRefs(cache: string, cloneUrl: string, token: string | undefined, signal?: AbortSignal) {
     const refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
-    return this.git(["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, ...refspecs], cache, { token, remoteUrl: cloneUrl });
+    return this.git(["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, ...refspecs], cache, { token, remoteUrl: cloneUrl, signal });
   }
 
   private async hasCommit(cache: string, sha: string): Promise<boolean> {
@@ -153,7 +163,7 @@ export class Workspaces {
     });
   }
 
-  private git(args: string[], cwd: string, credentials?: { token: string | undefined; remoteUrl: string }) {
+  private git(args: string[], cwd: string, credentials?: { token: string | undefined; remoteUrl: string; signal?: AbortSignal | undefined }) {
     return git(args, { cwd, baseEnv: this.baseEnv, ...credentials });
   }
 

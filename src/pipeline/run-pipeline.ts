@@ -2,7 +2,8 @@
  * One deployment, start to finish, as a list of steps: check the request,
  * load the configuration, answer a lock task or check the lock, roll back,
  * merge the default branch, check CI (or park), then check out and run the
- * provider. Each step returns what the next takes or an outcome; whatever
+ * provider. The reads and the checkout those steps need start together at
+ * the beginning (head-start.ts); the steps still decide in this order. Each step returns what the next takes or an outcome; whatever
  * goes wrong ends as an outcome (never an exception), which the caller turns
  * into a `finished` event.
  */
@@ -23,11 +24,14 @@ import { loadConfig } from "./steps/load-config.js";
 import { mergeDefaultBranch } from "./steps/merge-default-branch.js";
 import { handleRollback } from "./steps/roll-back.js";
 import { checkoutAndRun, type ProviderDeps, type ProviderRun } from "./steps/run-provider.js";
+import { startEarly, type HeadStart, type ReadAheadMemory } from "./head-start.js";
 
 export interface PipelineDeps extends ProviderDeps {
   defaultTimeoutSeconds: number;
   /** Values masked in every log line. */
   secrets: readonly string[];
+  /** What each lane's last deployment read, so the next one reads it early; none: CI is read when its step comes. */
+  readAhead?: ReadAheadMemory | undefined;
 }
 
 export interface PipelineRun extends ProviderRun {
@@ -58,14 +62,27 @@ export function crashed(error: unknown): PipelineResult {
 export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise<PipelineResult> {
   const { request } = run.job;
   let log: DeploymentLog | undefined;
+  let head: HeadStart | undefined;
   let result: PipelineResult;
   try {
     log = await DeploymentLog.open(run.logPath, { secrets: deps.secrets, echo: run.echo });
     log.note(`deployment ${request.id}: ${request.ref} (${request.sha}) to ${request.environment}, task ${request.task}, by ${request.creator}`);
-    result = await deploy(run, deps, log);
+    const refused = await precheck(run);
+    if (refused !== undefined) result = { kind: "finished", outcome: refused, environmentUrl: undefined };
+    else {
+      const opened = log;
+      head = startEarly(request, run.sources, {
+        workspaces: deps.workspaces,
+        memory: deps.readAhead,
+        note: (text) => opened.note(text),
+        addSecret: (secret) => opened.addSecret(secret),
+      });
+      result = await deploy(run, deps, log, head);
+    }
   } catch (error) {
     result = crashed(error);
   }
+  await head?.settle().catch(() => undefined);
   if (result.kind === "parked") log?.note(`waiting for CI on ${request.sha.slice(0, 7)}: ${result.waiting.join(", ")}`);
   else if (result.kind === "waiting-for-unlock") log?.note(`waiting for @${result.holder.owner}'s lock to go, until ${new Date(result.deadline).toISOString()}`);
   else {
@@ -78,23 +95,27 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
   return result;
 }
 
-async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog): Promise<PipelineResult> {
-  const { job, sources } = run;
+/** 1–2: a request that names no commit, or one a newer automatic deployment supersedes, is not read further. */
+async function precheck(run: PipelineRun): Promise<DeploymentOutcome | undefined> {
+  const { request } = run.job;
+  if (!isFullSha(request.sha)) return { kind: "bad-request", message: `${quoted(request.sha)} is not a commit sha` };
+  if (request.expectedSha !== undefined && request.expectedSha !== request.sha) {
+    const message = `${request.ref} moved to ${request.sha.slice(0, 7)} after the comment that asked for ${request.expectedSha.slice(0, 7)}; comment again to deploy it`;
+    return { kind: "bad-request", message };
+  }
+  const newer = request.automatic === true ? await run.supersededBy?.() : undefined;
+  return newer === undefined ? undefined : { kind: "superseded", by: newer };
+}
+
+async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog, head: HeadStart): Promise<PipelineResult> {
+  const { job } = run;
+  const { sources, timings } = head;
   const { request } = job;
   let environmentUrl: string | undefined;
   const finished = (outcome: DeploymentOutcome): PipelineResult => ({ kind: "finished", outcome, environmentUrl });
 
-  // 1. A request that names no commit is not read further.
-  if (!isFullSha(request.sha)) return finished({ kind: "bad-request", message: `${quoted(request.sha)} is not a commit sha` });
-  if (request.expectedSha !== undefined && request.expectedSha !== request.sha) {
-    const message = `${request.ref} moved to ${request.sha.slice(0, 7)} after the comment that asked for ${request.expectedSha.slice(0, 7)}; comment again to deploy it`;
-    return finished({ kind: "bad-request", message });
-  }
-  // 2. An automatic deployment with a newer one behind it in the lane gives way.
-  const newer = request.automatic === true ? await run.supersededBy?.() : undefined;
-  if (newer !== undefined) return finished({ kind: "superseded", by: newer });
   // 3. Configuration from the default branch; the request checked against it.
-  const loaded = await loadConfig(request, sources, { providers: deps.providers, defaultTimeoutSeconds: deps.defaultTimeoutSeconds });
+  const loaded = await timings.time("config", loadConfig(request, sources, { providers: deps.providers, defaultTimeoutSeconds: deps.defaultTimeoutSeconds }));
   if (loaded.kind !== "config") return finished(loaded);
   const { config } = loaded;
   environmentUrl = config.environmentUrl;
@@ -113,11 +134,12 @@ async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog):
   if (merged.kind !== "unchanged") return finished(merged);
   // 7. CI must be green; pending CI parks the deployment until it settles.
   const ci = await checkCi(request, config, sources, log, { canPark: run.canPark, deadline: job.ciDeadline, now: Date.now() });
+  head.ciDecided();
   if (ci.kind === "outcome") return finished(ci.outcome);
   if (ci.kind === "wait") return { kind: "parked", job: { ...job, ciDeadline: ci.deadline }, waiting: ci.waiting, deadline: ci.deadline };
   // 8. Ship it.
   run.publish({ type: "started", sha: request.sha, forcedOver: lock.kind === "forced" ? lock.over : undefined, environmentUrl: config.environmentUrl });
-  return finished(await checkoutAndRun(request, config, sources, log, deps, run));
+  return finished(await checkoutAndRun(request, config, sources, log, deps, { ...run, ...head }));
 }
 
 /** With wait_for_unlock, someone else's lock parks the deployment until it goes (or the wait ends) instead of refusing it. */

@@ -11,6 +11,7 @@ import type { DeploymentRequest } from "../../src/core/request.js";
 import type { ConfigRead, DeploymentSources } from "../../src/core/sources.js";
 import { describeOutcome } from "../../src/decisions/describe-outcome.js";
 import { Workspaces } from "../../src/engine/workspace.js";
+import { ReadAheadMemory } from "../../src/pipeline/head-start.js";
 import { runPipeline, type PipelineDeps } from "../../src/pipeline/run-pipeline.js";
 import { startGitHttpServer } from "../helpers/git-http-server.js";
 import { createRepo, script, tempDir, type GitRepo } from "../helpers/git-repo.js";
@@ -322,7 +323,6 @@ describe("runPipeline", () => {
       expect(calls.ciState).toEqual([sha]);
       expect(ran()).toBe(false);
       expect(events.map((e) => e.type)).toEqual(["finished"]);
-      expect(existsSync(join(dataDir, "repos"))).toBe(false);
     });
 
     it("refuses a commit whose CI is still running", async () => {
@@ -420,6 +420,56 @@ describe("runPipeline", () => {
       const { result, events } = await deploy({ sources });
       expect(result).toMatchObject({ state: "error", description: "heaven failed unexpectedly: GitHub is down; see the log" });
       expect(events.at(-1)?.type).toBe("finished");
+    });
+  });
+
+  describe("the head start: reads and the checkout begin together", () => {
+    const checkoutsLeft = () => (existsSync(join(dataDir, "checkouts")) ? readdirSync(join(dataDir, "checkouts")) : []);
+
+    it("leaves no checkout behind and runs nothing when a deployment is refused after its checkout began", async () => {
+      const { sources } = fakeSources({ ci: { statuses: [{ context: "ci/test", state: "failure" }], checkRuns: [] } });
+      const { result, ran, log } = await deploy({ sources });
+      expect(result.state).toBe("failure");
+      expect(log()).toContain(`fetching ${sha.slice(0, 7)}`);
+      expect(ran()).toBe(false);
+      expect(checkoutsLeft()).toEqual([]);
+      // git forgot the worktree too: the cache holds no checkout of it.
+      const [cache = ""] = readdirSync(join(dataDir, "repos"));
+      const worktrees = join(dataDir, "repos", cache, "worktrees");
+      expect(existsSync(worktrees) ? readdirSync(worktrees) : []).toEqual([]);
+    });
+
+    it("writes how long each step of the start took into the log", async () => {
+      const { result, log } = await deploy();
+      expect(result.state).toBe("success");
+      expect(log()).toMatch(/heaven: started in config \d+ ms, .*fetch \d+ ms, .*checkout \d+ ms.*; \d+ ms in all/);
+    });
+
+    it("reads CI while the configuration is read, in a lane whose last deployment read CI", async () => {
+      const shared = { ...deps(), readAhead: new ReadAheadMemory() };
+      let ciBeforeConfig: number[] = [];
+      const ci = { statuses: [{ context: "ci/test", state: "success" as const }], checkRuns: [] };
+      const { sources, calls } = fakeSources({ ci });
+      const slowConfig: DeploymentSources = {
+        ...sources,
+        loadConfig: async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          ciBeforeConfig.push(calls.ciState.length);
+          return sources.loadConfig();
+        },
+      };
+      expect((await deploy({ sources: slowConfig, deps: shared })).result.state).toBe("success");
+      expect((await deploy({ sources: slowConfig, deps: shared })).result.state).toBe("success");
+      // The first deployment of the lane reads CI when its step comes; the second had asked before its configuration arrived.
+      expect(ciBeforeConfig).toEqual([0, 2]);
+      expect(calls.ciState).toEqual([sha, sha]);
+    });
+
+    it("does not read CI ahead in a lane whose configuration skips it", async () => {
+      const shared = { ...deps(), readAhead: new ReadAheadMemory() };
+      const { sources, calls } = fakeSources({ file: { script: "script/deploy", required_contexts: [] } });
+      for (let i = 0; i < 2; i++) expect((await deploy({ sources, deps: shared })).result.state).toBe("success");
+      expect(calls.ciState).toEqual([]);
     });
   });
 

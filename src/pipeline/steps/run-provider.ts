@@ -13,7 +13,8 @@ import type { DeploymentLog } from "../../engine/deployment-log.js";
 import { checkoutArchives } from "../../engine/archive.js";
 import type { RunAs } from "../../engine/run-as.js";
 import { prepareSsh, type SshSettings } from "../../engine/ssh-materials.js";
-import type { Workspaces } from "../../engine/workspace.js";
+import type { Checkout, Workspaces } from "../../engine/workspace.js";
+import type { StepTimings } from "../step-timings.js";
 import { runTracks } from "./run-tracks.js";
 
 export interface ProviderDeps {
@@ -43,28 +44,27 @@ export interface ProviderRun {
   processStarted: (pgid: number) => void;
 }
 
+/** Where the provider runs: the deployment's checkout (started early: see head-start.ts), and how long getting there took. */
+export interface Workplace {
+  checkout: () => Promise<Checkout>;
+  timings: StepTimings;
+}
+
 export async function checkoutAndRun(
   request: DeploymentRequest,
   config: DeploymentConfig,
   sources: DeploymentSources,
   log: DeploymentLog,
   deps: ProviderDeps,
-  run: ProviderRun,
+  run: ProviderRun & Workplace,
 ): Promise<DeploymentOutcome> {
   const provider = deps.providers[config.provider];
   if (provider === undefined) return { kind: "config-invalid", message: `provider "${config.provider}" is not known` };
   const env = secretEnv(config, deps, log);
   if (!env.ok) return { kind: "config-invalid", message: env.message };
-  const token = await sources.gitToken?.();
-  if (token !== undefined) log.addSecret(token);
-  const checkout = await deps.workspaces.checkout({
-    repository: request.repository.fullName,
-    cloneUrl: request.repository.cloneUrl,
-    sha: request.sha,
-    token,
-    note: (text) => log.note(text),
-  });
+  const checkout = await run.checkout();
   if (checkout.kind === "failed") return { kind: "checkout-failed", message: checkout.message };
+  log.note(`started in ${run.timings.describe()}`);
   let ssh: Awaited<ReturnType<typeof prepareSsh>> | undefined;
   try {
     ssh = await prepareSsh(deps.ssh ?? { privateKey: undefined, knownHosts: undefined }, deps.runAs);
