@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProviderStep, ProviderTrack } from "../../src/core/provider.js";
 import { describeOutcome } from "../../src/decisions/describe-outcome.js";
@@ -126,5 +126,13 @@ describe("runTracks", () => {
   it("shares one deadline across the steps", async () => {
     const { outcome } = await run([{ steps: [sh("warm", "sleep 0.6"), sh("slow", "sleep 30")] }], { timeoutSeconds: 1 });
     expect(outcome).toMatchObject({ kind: "timed-out", what: "slow", timeoutSeconds: 1 });
+  });
+
+  it("does not start a step once the deadline has passed", async () => {
+    // A deadline already behind (the steps before used it up) leaves nothing to start.
+    const marker = join(checkout, "late-step-ran");
+    const { outcome } = await run([{ steps: [sh("late", `touch '${marker}'`)] }], { timeoutSeconds: 0 });
+    expect(outcome).toMatchObject({ kind: "timed-out", what: "late" });
+    expect(existsSync(marker)).toBe(false);
   });
 });

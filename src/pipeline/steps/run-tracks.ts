@@ -60,6 +60,8 @@ async function runStep(
   if (run.signal.aborted) return { kind: "aborted", reason: run.abortReason };
   const escaped = await escapesCheckout(step.spec.file, run.checkoutDir);
   if (escaped) return { kind: "not-runnable", what: name, reason: "outside-checkout" };
+  // The steps before used the whole timeout: this one does not start at all.
+  if (Date.now() >= deadline) return { kind: "timed-out", what: name, timeoutSeconds: run.timeoutSeconds };
   log.note(`running ${name}`);
   const result = await runProcess(
     { ...step.spec, env: { ...run.baseEnv, ...(run.runAs === undefined ? {} : identityEnv(run.runAs)), ...step.spec.env } },
