@@ -48,6 +48,8 @@ type HerokuOptions = z.infer<typeof options>;
 
 const appOf = (o: HerokuOptions): string => o.heroku_app;
 const failed = (message: string): ApiProviderResult => ({ kind: "failed", message });
+/** heaven's side is not set up for Heroku: an `error` status, not a `failure` of the build. */
+const misconfigured = (message: string): ApiProviderResult => ({ kind: "misconfigured", message });
 
 /** The provider with its polling pace and retries; tests pass a quicker one. */
 export function herokuProvider(timing: HerokuTiming = DEFAULT_TIMING) {
@@ -61,13 +63,13 @@ export function herokuProvider(timing: HerokuTiming = DEFAULT_TIMING) {
     describe: ({ options: o }) => `heroku ${appOf(o)}`,
     run: async ({ request, options: o }, io) => {
       const key = io.credentials.HEROKU_API_KEY;
-      if (key === undefined) return failed("HEROKU_API_KEY is not set; set it in heaven's environment to an API key of a Heroku account that can deploy the app");
+      if (key === undefined) return misconfigured("HEROKU_API_KEY is not set; set it in heaven's environment to an API key of a Heroku account that can deploy the app");
       const base = io.credentials.HEROKU_API_URL ?? HEROKU_API;
-      if (!/^https?:\/\/[^\s/]+/.test(base)) return failed("HEROKU_API_URL must be an http(s) URL, like https://api.heroku.com; fix it in heaven's environment");
+      if (!/^https?:\/\/[^\s/]+/.test(base)) return misconfigured("HEROKU_API_URL must be an http(s) URL, like https://api.heroku.com; fix it in heaven's environment");
       const app = appOf(o);
 
       const url = await io.source.tarballUrl();
-      if (url === undefined) return failed("this deployment has no GitHub tarball link for Heroku to build from; deploy to Heroku through GitHub");
+      if (url === undefined) return misconfigured("this deployment has no GitHub tarball link for Heroku to build from; deploy to Heroku through GitHub");
       io.log.note(`asking Heroku to build ${request.sha.slice(0, 7)} on ${app}`);
       const api = platformApi({ base, key, fetch: io.fetch, signal: io.signal, log: io.log, pause: timing.pause, attempts: timing.attempts, backoffMs: timing.backoffMs });
       const answer = await api.call("create a build", "POST", `/apps/${app}/builds`, { source_blob: { url, version: request.sha } });

@@ -189,7 +189,7 @@ describe("the heroku provider", () => {
   it("says to set HEROKU_API_KEY when heaven's environment has none, and calls nothing", async () => {
     const heroku = fakeHeroku({ statuses: ["succeeded"] });
     const result = await deploy(herokuProvider(recordedTiming()), heroku.fetch, { credentials: {} });
-    expect(result).toEqual({ kind: "failed", message: expect.stringContaining("HEROKU_API_KEY is not set; set it in heaven's environment") });
+    expect(result).toEqual({ kind: "misconfigured", message: expect.stringContaining("HEROKU_API_KEY is not set; set it in heaven's environment") });
     expect(heroku.calls).toEqual([]);
   });
 
