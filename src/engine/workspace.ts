@@ -83,7 +83,8 @@ export class Workspaces {
       request.timed?.("checkout", performance.now() - addStarted);
       if (!added.ok) return { kind: "failed", message: `could not check out ${sha.slice(0, 7)}: ${gitComplaint(added)}` };
       if (this.runAs !== undefined) await giveTree(dir, this.runAs.user);
-      request.note?.(`checked out ${sha} in ${dir}`);
+      // Not where: a log's readers need not learn heaven's paths (the provider gets the directory).
+      request.note?.(`checked out ${sha}`);
       return { kind: "ready", dir, release: () => this.remove(cache, dir) };
     });
   }
