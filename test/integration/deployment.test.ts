@@ -345,8 +345,10 @@ describe("when GitHub fails", () => {
       .reply(201, {})
       .get(CONFIG_PATH)
       .reply(200, "required_contexts: []\n")
+      // Each deployment reads its environment's records while its configuration is read.
       .get(RECORDS_PATH)
       .query(true)
+      .times(2)
       .reply(200, [])
       .post(statusesPath(8))
       .times(2)
