@@ -102,7 +102,12 @@ export class Workspaces {
       return { ok: true, fetched: false };
     }
     request.note?.(`fetching ${sha.slice(0, 7)} from ${redactUrl(cloneUrl)}`);
-    const token = typeof request.token === "function" ? await request.token() : request.token;
+    let token: string | undefined;
+    try {
+      token = typeof request.token === "function" ? await request.token() : request.token;
+    } catch (error) {
+      return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${error instanceof Error ? error.message : String(error)}` };
+    }
     const credentials = { token, remoteUrl: cloneUrl, signal };
     // One ref keeps the last fetched commit, so the next fetch negotiates from it.
     const bySha = await this.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", cloneUrl, `+${sha}:${FETCHED_REF}`], cache, credentials);

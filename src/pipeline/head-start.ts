@@ -84,7 +84,11 @@ export function startEarly(request: DeploymentRequest, sources: DeploymentSource
       timed: (step, ms) => timings.record(step, ms),
       signal: stop.signal,
     });
-  if (runsProvider(request)) checkout = begin();
+  if (runsProvider(request)) {
+    checkout = begin();
+    // Awaited later (or by settle): a failure before then is not an unhandled rejection that stops heaven.
+    checkout.catch(() => undefined);
+  }
   let taken = false;
 
   return {

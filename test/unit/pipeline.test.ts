@@ -465,6 +465,15 @@ describe("runPipeline", () => {
       expect(calls.ciState).toEqual([sha, sha]);
     });
 
+    it("ends in an error saying why when no token can be had for the fetch, before its step came", async () => {
+      const { sources } = fakeSources({});
+      const failing: DeploymentSources = { ...sources, gitToken: async () => Promise.reject(new Error("getting a token to fetch with: GitHub is down")) };
+      const { result, ran } = await deploy({ sources: failing });
+      expect(result).toMatchObject({ state: "error", description: expect.stringContaining("could not fetch") });
+      expect(result.description).toContain("GitHub is down");
+      expect(ran()).toBe(false);
+    });
+
     it("does not read CI ahead in a lane whose configuration skips it", async () => {
       const shared = { ...deps(), readAhead: new ReadAheadMemory() };
       const { sources, calls } = fakeSources({ file: { script: "script/deploy", required_contexts: [] } });
