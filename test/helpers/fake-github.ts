@@ -17,6 +17,9 @@
  * (`GET …/tarball/{ref}`) is a 302 to an archive it serves (fake-tarballs.ts).
  * The pull-request conversation (comments, reactions, pulls, commits,
  * permissions, teams) is fake-conversation.ts, reached as `conversation`.
+ * A repository registered with `gitOverHttp` is cloned over smart HTTP from
+ * the fake itself, behind its installation tokens (fake-git-http.ts), and
+ * `latencyMs` delays every answer, API and git alike, as a distant GitHub would.
  */
 import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -24,10 +27,12 @@ import type { AddressInfo } from "node:net";
 import { webhookExample } from "./examples.js";
 import { conversationState, FakeConversation, type ConversationState } from "./fake-conversation.js";
 import { DeliveryLog, type Deliver, type HookDelivery } from "./fake-deliveries.js";
+import { FakeGitHttp, type GitRequest } from "./fake-git-http.js";
 import { FakeTarballs } from "./fake-tarballs.js";
 
 export type { Deliver, DeliverAnswer, HookDelivery } from "./fake-deliveries.js";
 export type { FakeComment, FakePermission, FakePull, FakeReaction } from "./fake-conversation.js";
+export type { GitRequest } from "./fake-git-http.js";
 
 export interface RecordedRequest {
   method: string;
@@ -64,6 +69,8 @@ export interface RegisteredRepo {
   dir: string;
   defaultBranch: string;
   installationId: number;
+  /** Cloned over smart HTTP from the fake (`http://<host>/<owner>/<repo>.git`) rather than from `file://<dir>`. */
+  gitOverHttp?: boolean;
 }
 
 interface RepoState extends ConversationState {
@@ -176,16 +183,26 @@ export class FakeGitHub {
   private readonly minted: string[] = [];
   private readonly revoked = new Set<string>();
   private readonly deliveryLog = new DeliveryLog({ deliver: () => this.deliver, recorded: () => this.notify() });
+  private readonly gitHttp = new FakeGitHttp({
+    originOf: (fullName) => {
+      const registered = this.repos.get(fullName)?.registered;
+      return registered?.gitOverHttp === true ? registered.dir : undefined;
+    },
+    isValidToken: (token) => this.minted.includes(token) && !this.revoked.has(token),
+  });
   private waiters: Waiter[] = [];
   private server: Server | undefined;
   host = "";
 
   private readonly waitTimeoutMs: number | undefined;
+  /** Added before every answer (API, git over HTTP, tarballs): GitHub's round trip from where heaven runs. Settable at any time. */
+  latencyMs: number;
 
   /** `waitTimeoutMs`: waitFor… helpers reject after this long, naming what they waited for (default: they wait forever). */
-  constructor(options: { firstDeploymentId?: number; waitTimeoutMs?: number } = {}) {
+  constructor(options: { firstDeploymentId?: number; waitTimeoutMs?: number; latencyMs?: number } = {}) {
     this.nextDeploymentId = options.firstDeploymentId ?? 1000;
     this.waitTimeoutMs = options.waitTimeoutMs;
+    this.latencyMs = options.latencyMs ?? 0;
   }
 
   repo(fullName: string): RepoState {
@@ -197,9 +214,25 @@ export class FakeGitHub {
     return state;
   }
 
-  /** Backs `fullName` with a real origin repository (registering again replaces it). */
-  addRepo(fullName: string, options: { dir: string; defaultBranch?: string; installationId?: number }): void {
-    this.repo(fullName).registered = { dir: options.dir, defaultBranch: options.defaultBranch ?? "main", installationId: options.installationId ?? 1 };
+  /** Backs `fullName` with a real origin repository (registering again replaces it); `gitOverHttp`: cloned over smart HTTP from the fake. */
+  addRepo(fullName: string, options: { dir: string; defaultBranch?: string; installationId?: number; gitOverHttp?: boolean }): void {
+    this.repo(fullName).registered = {
+      dir: options.dir,
+      defaultBranch: options.defaultBranch ?? "main",
+      installationId: options.installationId ?? 1,
+      ...(options.gitOverHttp === true ? { gitOverHttp: true } : {}),
+    };
+  }
+
+  /** The `clone_url` GitHub gives a registered repository: the fake's own smart-HTTP URL with `gitOverHttp`, else `file://` of its origin. */
+  cloneUrl(fullName: string): string {
+    const registered = this.registered(fullName);
+    return registered.gitOverHttp === true ? `http://${this.host}/${fullName}.git` : `file://${registered.dir}`;
+  }
+
+  /** Every git request over smart HTTP, oldest first (not API requests, so not in `requests`). */
+  get gitRequests(): readonly GitRequest[] {
+    return this.gitHttp.requests;
   }
 
   /** Webhook deliveries heaven did not answer with 2xx while `deliver` was set (it should answer every one). */
@@ -236,6 +269,13 @@ export class FakeGitHub {
   /** Installation tokens minted (`POST /app/installations/:id/access_tokens`), oldest first. */
   mintedTokens(): readonly string[] {
     return this.minted;
+  }
+
+  /** A new installation token, as `POST /app/installations/:id/access_tokens` mints it (40 characters, like GitHub's, a different one each time). */
+  mintToken(): string {
+    const token = `ghs_faketoken${String(this.minted.length + 1).padStart(27, "0")}`;
+    this.minted.push(token);
+    return token;
   }
 
   /** Every webhook delivery attempt, oldest first (the API lists them newest first). */
@@ -281,7 +321,7 @@ export class FakeGitHub {
       name,
       full_name: fullName,
       owner: { ...payload.repository?.owner, login: owner },
-      clone_url: `file://${registered.dir}`,
+      clone_url: this.cloneUrl(fullName),
       default_branch: registered.defaultBranch,
     };
     payload.installation = { ...payload.installation, id: registered.installationId };
@@ -449,6 +489,11 @@ export class FakeGitHub {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (FakeGitHttp.matches(new URL(req.url ?? "/", "http://fake.invalid").pathname)) {
+      this.gitHttp.serve(req, res);
+      return this.notify();
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
@@ -521,9 +566,8 @@ export class FakeGitHub {
     if (deliveryRoute.handled) return deliveryRoute.after;
 
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
-      // A new token each time (40 characters, like GitHub's), so tests can tell which one a request used.
-      const token = `ghs_faketoken${String(this.minted.length + 1).padStart(27, "0")}`;
-      this.minted.push(token);
+      // A new token each time, so tests can tell which one a request used.
+      const token = this.mintToken();
       reply(201, { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" });
     } else if (method === "GET" && (match = repoRoute("/contents/\\.github/heaven\\.yml"))) {
       const state = this.repo(match[1] as string);

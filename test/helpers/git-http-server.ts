@@ -1,8 +1,10 @@
 /**
- * A git smart-HTTP server on 127.0.0.1 for tests: `git http-backend` run as a
- * CGI per request, behind HTTP Basic auth `x-access-token:<token>` as GitHub
- * expects from an installation token. Every repository under `projectRoot`
- * is served at `/<path>`; requests without the right credentials get 401.
+ * git over smart HTTP for tests, as `git http-backend` run as a CGI per
+ * request. `startGitHttpServer` serves every repository under `projectRoot`
+ * at `/<path>` behind HTTP Basic auth `x-access-token:<token>`, as GitHub
+ * expects from an installation token (requests without it get 401);
+ * `serveGitCgi` answers one request from one repository, for a server of
+ * one's own (the fake GitHub's).
  */
 import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -23,19 +25,21 @@ export interface GitHttpServerOptions {
   username?: string;
 }
 
+/** The 401 GitHub answers a git request without (valid) credentials with: git then asks its credential helper. */
+export function challenge(req: IncomingMessage, res: ServerResponse, realm = "heaven-test"): void {
+  req.resume();
+  res.writeHead(401, { "WWW-Authenticate": `Basic realm="${realm}"`, "Content-Type": "text/plain" });
+  res.end("authentication required\n");
+}
+
 export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`${options.username ?? "x-access-token"}:${options.token}`).toString("base64")}`;
   const authorizations: (string | undefined)[] = [];
 
   const server = createServer((req, res) => {
     authorizations.push(req.headers.authorization);
-    if (req.headers.authorization !== expected) {
-      req.resume();
-      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="heaven-test"', "Content-Type": "text/plain" });
-      res.end("authentication required\n");
-      return;
-    }
-    serveCgi(req, res, options.projectRoot);
+    if (req.headers.authorization !== expected) return challenge(req, res);
+    serveGitCgi(req, res, { projectRoot: options.projectRoot, pathInfo: decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname) });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -51,20 +55,30 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   };
 }
 
-function serveCgi(req: IncomingMessage, res: ServerResponse, projectRoot: string): void {
+export interface GitCgiOptions {
+  /** The directory `pathInfo` is relative to: a repository itself when `pathInfo` is `/info/refs`, `/git-upload-pack`… */
+  projectRoot: string;
+  pathInfo: string;
+  /** git configuration for the backend (e.g. `uploadpack.allowFilter`), through its environment. */
+  config?: Record<string, string>;
+}
+
+/** Answers one smart-HTTP request with `git http-backend`, the request's body piped to it as it arrives. */
+export function serveGitCgi(req: IncomingMessage, res: ServerResponse, options: GitCgiOptions): void {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const header = (name: string) => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(", ") : (value ?? "");
   };
+  const config = Object.entries(options.config ?? {});
   const backend = spawn("git", ["http-backend"], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       GIT_CONFIG_NOSYSTEM: "1",
-      HOME: projectRoot,
-      GIT_PROJECT_ROOT: projectRoot,
+      HOME: options.projectRoot,
+      GIT_PROJECT_ROOT: options.projectRoot,
       GIT_HTTP_EXPORT_ALL: "1",
-      PATH_INFO: decodeURIComponent(url.pathname),
+      PATH_INFO: options.pathInfo,
       QUERY_STRING: url.search.replace(/^\?/, ""),
       REQUEST_METHOD: req.method ?? "GET",
       CONTENT_TYPE: header("content-type"),
@@ -73,6 +87,8 @@ function serveCgi(req: IncomingMessage, res: ServerResponse, projectRoot: string
       GIT_PROTOCOL: header("git-protocol"),
       REMOTE_USER: "x-access-token",
       REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
+      ...(config.length === 0 ? {} : { GIT_CONFIG_COUNT: String(config.length) }),
+      ...Object.fromEntries(config.flatMap(([key, value], i) => [[`GIT_CONFIG_KEY_${i}`, key], [`GIT_CONFIG_VALUE_${i}`, value]])),
     },
     stdio: ["pipe", "pipe", "pipe"],
   });

@@ -1,15 +1,17 @@
 /**
  * The fake GitHub itself: webhook deliveries recorded as GitHub records them
- * and the App delivery API over them, outages, injected failures, and
- * installation tokens that can be revoked. A tiny HTTP receiver stands in
- * for heaven.
+ * and the App delivery API over them, outages, injected failures,
+ * installation tokens that can be revoked, git over smart HTTP behind those
+ * tokens, and added latency. A tiny HTTP receiver stands in for heaven.
  */
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeGitHub, type Deliver } from "../helpers/fake-github.js";
 import { redeliverMissed, redeliveryMemory } from "../../src/github/redeliver-missed.js";
 import { quietOctokit } from "../helpers/app-credentials.js";
+import { createRepo, tempDir } from "../helpers/git-repo.js";
 
 interface Received {
   event: string;
@@ -210,5 +212,114 @@ describe("installation tokens", () => {
     expect(refused.status).toBe(401);
     expect(await refused.json()).toEqual({ message: "Bad credentials" });
     expect((await asking(await mint())).status).toBe(200);
+  });
+});
+
+describe("git over smart HTTP", () => {
+  let root: { path: string; remove: () => void };
+  let sha: string;
+  let url: string;
+
+  beforeEach(() => {
+    root = tempDir("heaven-fake-git-");
+    const origin = createRepo(root.path, "origin", { "README.md": "hello\n" });
+    sha = origin.sha;
+    github.addRepo("octo/app", { dir: origin.dir, gitOverHttp: true });
+    url = github.cloneUrl("octo/app");
+  });
+
+  afterEach(() => root.remove());
+
+  /** `git clone` as heaven runs it: the token from a credential helper reading the environment, never argv. Async: the fake answers in this process. */
+  const clone = (token: string) =>
+    new Promise<{ ok: boolean; stderr: string }>((resolve) => {
+      const env = {
+        PATH: process.env.PATH ?? "",
+        HOME: root.path,
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_TERMINAL_PROMPT: "0",
+        TEST_TOKEN: token,
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: "credential.helper",
+        GIT_CONFIG_VALUE_0: '!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$TEST_TOKEN"; }; f',
+      };
+      execFile("git", ["clone", "--quiet", "--end-of-options", url, "copy"], { cwd: root.path, env }, (error, _stdout, stderr) => resolve({ ok: error === null, stderr }));
+    });
+  const clonedHead = () =>
+    new Promise<string>((resolve, reject) =>
+      execFile("git", ["rev-parse", "HEAD"], { cwd: `${root.path}/copy`, env: { PATH: process.env.PATH ?? "", HOME: root.path } }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim()))),
+    );
+
+  it("gives the repository a clone_url of its own, on the fake's host", () => {
+    expect(url).toBe(`http://${github.host}/octo/app.git`);
+    expect(github.forRepository({ repository: {}, installation: {} }, "octo/app").repository.clone_url).toBe(url);
+  });
+
+  it("answers a request without credentials with 401 and a Basic challenge, as GitHub does", async () => {
+    const answer = await fetch(`${url}/info/refs?service=git-upload-pack`);
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get("www-authenticate")).toMatch(/^Basic /);
+    expect(github.gitRequests).toEqual([{ repository: "octo/app", method: "GET", path: "/info/refs", withCredentials: false, status: 401 }]);
+  });
+
+  it("lets git clone with an installation token it minted, once git answers the challenge", async () => {
+    const cloned = await clone(github.mintToken());
+    expect(cloned).toEqual({ ok: true, stderr: "" });
+    expect(await clonedHead()).toBe(sha);
+    expect(github.gitRequests.map((r) => [r.path, r.withCredentials, r.status])).toEqual([
+      ["/info/refs", false, 401],
+      ["/info/refs", true, 200],
+      ["/git-upload-pack", true, 200],
+      ["/git-upload-pack", true, 200],
+    ]);
+  });
+
+  it("refuses a token it did not mint, and one it has revoked", async () => {
+    expect(await clone("ghs_faketoken999999999999999999999999999")).toMatchObject({ ok: false, stderr: expect.stringContaining("Authentication failed") });
+    const token = github.mintToken();
+    github.revokeTokens();
+    expect(await clone(token)).toMatchObject({ ok: false, stderr: expect.stringContaining("Authentication failed") });
+    expect(github.gitRequests.filter((r) => r.status === 200)).toEqual([]);
+  });
+
+  it("does not serve a repository registered without gitOverHttp", async () => {
+    github.addRepo("octo/local", { dir: `${root.path}/origin` });
+    expect(github.cloneUrl("octo/local")).toBe(`file://${root.path}/origin`);
+    expect((await fetch(`http://${github.host}/octo/local.git/info/refs?service=git-upload-pack`)).status).toBe(404);
+  });
+});
+
+describe("latency", () => {
+  const LATENCY_MS = 150;
+  /** How long `request` took to answer. Node's timers count whole milliseconds, so a delay may end up to 1 ms early by this clock. */
+  const took = async (request: () => Promise<Response>) => {
+    const started = performance.now();
+    const answer = await request();
+    await answer.arrayBuffer();
+    return performance.now() - started + 1;
+  };
+
+  it("delays every answer, API and git alike, by latencyMs, settable at any time", async () => {
+    const root = tempDir("heaven-fake-latency-");
+    try {
+      github.addRepo("octo/app", { dir: createRepo(root.path).dir, gitOverHttp: true });
+      github.latencyMs = LATENCY_MS;
+      expect(await took(() => fetch(`${api}/repos/octo/app/branches/main`))).toBeGreaterThanOrEqual(LATENCY_MS);
+      expect(await took(() => fetch(`${github.cloneUrl("octo/app")}/info/refs?service=git-upload-pack`))).toBeGreaterThanOrEqual(LATENCY_MS);
+      expect(github.requests.at(-1)).toMatchObject({ path: "/repos/octo/app/branches/main", status: 200 });
+      expect(github.gitRequests.at(-1)).toMatchObject({ path: "/info/refs", status: 401 });
+    } finally {
+      root.remove();
+    }
+  });
+
+  it("is taken from the constructor too", async () => {
+    const slow = new FakeGitHub({ latencyMs: LATENCY_MS });
+    await slow.start();
+    try {
+      expect(await took(() => fetch(`http://${slow.host}/api/v3/app/hook/deliveries`))).toBeGreaterThanOrEqual(LATENCY_MS);
+    } finally {
+      await slow.stop();
+    }
   });
 });
