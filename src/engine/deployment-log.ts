@@ -2,22 +2,39 @@
  * One deployment's log file: every line timestamped, every known secret
  * masked, written with backpressure so memory stays flat however much a
  * provider prints. Keeps only each track's last line in memory, for the status.
+ *
+ * Output is taken a chunk at a time, as bytes: the chunk's complete lines are
+ * masked as one block, stamped in one pass and written with one write. Only
+ * the unfinished last line is carried to the next chunk, so a line (or a
+ * secret) split across chunks is whole before it is masked.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import type { LogSink, OutputStream } from "../core/log.js";
+import { lastNonBlankLine, stampLines, textLines } from "./deployment-log-lines.js";
+import { LogCap } from "./log-cap.js";
+import { Secrets } from "./mask-secrets.js";
 
-/** A line longer than this is written in pieces rather than buffered. */
+/** A line longer than this (in bytes) is written in pieces rather than buffered. */
 const MAX_PENDING_LINE = 64 * 1024;
-const MASK = "********";
+/**
+ * What the file may hold unwritten before output waits for the disk: more
+ * than a chunk's stamped output (a 64 KiB chunk of `yes` stamps to 1.7 MB), so
+ * a write rarely waits. More only holds more memory (4 MiB: no faster).
+ */
+const FILE_BUFFER = 2 * 1024 * 1024;
+const NEWLINE = 0x0a;
+const LINE_END = Buffer.from([NEWLINE]);
+const NOTHING = Buffer.alloc(0);
 
 export interface DeploymentLogOptions {
   secrets: readonly string[];
   /** Also hand each finished line elsewhere (the CLI prints them). */
   echo?: (line: string) => void;
   now?: () => Date;
+  /** HEAVEN_LOG_MAX_BYTES: past it only the head and the tail are kept; 0 or none: no cap. */
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -26,11 +43,8 @@ export interface DeploymentLogOptions {
  * last line for the status.
  */
 export class TrackOutput {
-  private readonly partial: Record<OutputStream, string> = { stdout: "", stderr: "" };
-  private readonly decoders: Record<OutputStream, StringDecoder> = {
-    stdout: new StringDecoder("utf8"),
-    stderr: new StringDecoder("utf8"),
-  };
+  /** Each stream's unfinished line, as bytes (a character split across chunks stays whole). */
+  private readonly partial: Record<OutputStream, Buffer> = { stdout: NOTHING, stderr: NOTHING };
   private last: string | undefined;
 
   constructor(
@@ -39,19 +53,27 @@ export class TrackOutput {
   ) {}
 
   async output(chunk: Buffer, stream: OutputStream): Promise<void> {
-    let text = this.partial[stream] + this.decoders[stream].write(chunk);
-    let newline = text.indexOf("\n");
-    while (newline !== -1) {
-      this.line(text.slice(0, newline));
-      text = text.slice(newline + 1);
-      newline = text.indexOf("\n");
+    let text = chunk;
+    const pending = this.partial[stream];
+    if (pending.length > 0) {
+      // The unfinished line is finished on its own, not by copying the whole chunk behind it.
+      const first = chunk.indexOf(NEWLINE) + 1;
+      if (first === 0) text = Buffer.concat([pending, chunk]);
+      else {
+        this.lines(Buffer.concat([pending, chunk.subarray(0, first)]));
+        text = chunk.subarray(first);
+      }
     }
-    while (text.length > MAX_PENDING_LINE) {
-      const cut = this.log.cutPoint(text, MAX_PENDING_LINE);
-      this.line(text.slice(0, cut));
-      text = text.slice(cut);
+    const end = text.lastIndexOf(NEWLINE) + 1;
+    if (end > 0) this.lines(text.subarray(0, end));
+    let rest = text.subarray(end);
+    // Cut only once any secret that could cross the cut has arrived whole.
+    while (rest.length > MAX_PENDING_LINE + this.log.secrets.longest) {
+      const cut = this.log.secrets.cutPoint(rest, MAX_PENDING_LINE);
+      this.lines(Buffer.concat([rest.subarray(0, cut), LINE_END]));
+      rest = rest.subarray(cut);
     }
-    this.partial[stream] = text;
+    this.partial[stream] = rest;
     await this.log.drained();
   }
 
@@ -62,26 +84,30 @@ export class TrackOutput {
   /** Writes what is left of an unterminated line. */
   flush(): void {
     for (const stream of ["stdout", "stderr"] as const) {
-      const rest = this.partial[stream] + this.decoders[stream].end();
-      if (rest !== "") this.line(rest);
-      this.partial[stream] = "";
+      const rest = this.partial[stream];
+      if (rest.length > 0) this.lines(Buffer.concat([rest, LINE_END]));
+      this.partial[stream] = NOTHING;
     }
   }
 
-  private line(raw: string): void {
-    const line = this.log.mask(raw.replace(/\r$/, ""));
-    if (line.trim() !== "") this.last = line;
-    this.log.writeLine(`${this.prefix}${line}`);
+  private lines(block: Buffer): void {
+    const masked = this.log.secrets.maskBytes(block);
+    this.last = lastNonBlankLine(masked) ?? this.last;
+    this.log.writeLines(masked, this.prefix);
   }
 }
 
 export class DeploymentLog implements LogSink {
+  readonly secrets = new Secrets();
   private readonly tracks: TrackOutput[] = [];
   private readonly main: TrackOutput;
-  private secrets: string[] = [];
+  /** The last timestamp written, and the clock reading it is for: recomputed only when the clock moved. */
+  private stamp = { ms: Number.NaN, text: "" };
 
   /** Set when the file failed (disk full): the deployment goes on, its log stops. */
   private failure: Error | undefined;
+  /** Set when the log is capped: what is written goes through it. */
+  readonly cap: LogCap | undefined;
 
   private constructor(
     private readonly file: WriteStream,
@@ -93,11 +119,13 @@ export class DeploymentLog implements LogSink {
       this.failure = error;
     });
     this.main = this.track();
+    const maxBytes = options.maxBytes ?? 0;
+    this.cap = maxBytes > 0 ? new LogCap(maxBytes, (bytes) => this.append(bytes)) : undefined;
   }
 
   static async open(path: string, options: DeploymentLogOptions): Promise<DeploymentLog> {
     await mkdir(dirname(path), { recursive: true });
-    const file = createWriteStream(path, { flags: "a", mode: 0o600 });
+    const file = createWriteStream(path, { flags: "a", mode: 0o600, highWaterMark: FILE_BUFFER });
     await new Promise<void>((resolve, reject) => {
       file.once("open", () => resolve());
       file.once("error", reject);
@@ -107,19 +135,16 @@ export class DeploymentLog implements LogSink {
 
   /** Masks a value learned mid-deployment (a freshly minted token). */
   addSecret(secret: string): void {
-    if (secret.length < 4 || this.secrets.includes(secret)) return;
-    // Longest first, so a secret containing another is masked whole.
-    this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length);
+    this.secrets.add(secret);
   }
 
   mask(text: string): string {
-    let masked = text;
-    for (const secret of this.secrets) masked = masked.split(secret).join(MASK);
-    return masked;
+    return this.secrets.mask(text);
   }
 
   note(text: string): void {
-    for (const line of text.split("\n")) this.writeLine(`heaven: ${this.mask(line)}`);
+    const lines = text.split("\n").map((line) => this.mask(line));
+    this.writeLines(Buffer.from(`${lines.join("\n")}\n`), "heaven: ", true);
   }
 
   /** A line splitter of its own whose lines start with `label | ` (none: unprefixed). */
@@ -150,9 +175,12 @@ export class DeploymentLog implements LogSink {
     });
   }
 
-  /** Flushes unterminated output and closes the file. */
+  /** Flushes unterminated output, appends a capped log's marker and tail, and closes the file. */
   async close(): Promise<void> {
     for (const track of this.tracks) track.flush();
+    const marker = this.cap?.marker();
+    if (marker !== undefined) this.append(stampLines(Buffer.from(`${marker}\n`), Buffer.from(`${this.timestamp()} heaven: `)));
+    for (const held of this.cap?.takeTail() ?? []) this.append(held);
     if (this.failure !== undefined || this.file.destroyed) return;
     await new Promise<void>((resolve) => {
       this.file.once("close", resolve);
@@ -161,28 +189,27 @@ export class DeploymentLog implements LogSink {
   }
 
   /**
-   * Where to split an overlong line: never through a secret (each half would
-   * escape the mask) nor between the halves of a surrogate pair.
+   * Writes a block of masked, complete lines with one write, every line
+   * stamped with the time the block arrived (its lines arrived together).
    */
-  cutPoint(text: string, limit: number): number {
-    let cut = limit;
-    for (let moved = true; moved; ) {
-      moved = false;
-      for (const secret of this.secrets) {
-        const at = text.indexOf(secret, Math.max(1, cut - secret.length + 1));
-        if (at !== -1 && at < cut) {
-          cut = at;
-          moved = true;
-        }
-      }
+  writeLines(block: Buffer, prefix: string, note = false): void {
+    // Nothing is stamped for a file that failed.
+    if (this.failure === undefined && !this.file.destroyed) {
+      const stamped = stampLines(block, Buffer.from(`${this.timestamp()} ${prefix}`));
+      if (this.cap === undefined) this.file.write(stamped);
+      else this.cap.take(stamped, note);
     }
-    const high = text.charCodeAt(cut - 1);
-    return high >= 0xd800 && high <= 0xdbff ? cut - 1 : cut;
+    const echo = this.options.echo;
+    if (echo !== undefined) for (const line of textLines(block)) echo(`${prefix}${line}`);
   }
 
-  writeLine(line: string): void {
-    const stamp = (this.options.now?.() ?? new Date()).toISOString();
-    if (this.failure === undefined && !this.file.destroyed) this.file.write(`${stamp} ${line}\n`);
-    this.options.echo?.(line);
+  private append(bytes: Buffer): void {
+    if (this.failure === undefined && !this.file.destroyed) this.file.write(bytes);
+  }
+
+  private timestamp(): string {
+    const ms = this.options.now?.().getTime() ?? Date.now();
+    if (ms !== this.stamp.ms) this.stamp = { ms, text: new Date(ms).toISOString() };
+    return this.stamp.text;
   }
 }

@@ -53,15 +53,33 @@ describe("DeploymentLog", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
-  it("stamps every line with the injected clock", async () => {
+  it("stamps every line with the injected clock, the lines of one chunk with the time it arrived", async () => {
     let tick = 0;
     const log = await open({ now: () => new Date(Date.UTC(2024, 0, 1, 0, 0, tick++)) });
     log.note("starting");
     await log.output(out("one\ntwo\n"), "stdout");
+    await log.output(out("three\n"), "stdout");
     await log.close();
     expect(readFileSync(path, "utf8")).toBe(
-      "2024-01-01T00:00:00.000Z heaven: starting\n2024-01-01T00:00:01.000Z one\n2024-01-01T00:00:02.000Z two\n",
+      "2024-01-01T00:00:00.000Z heaven: starting\n2024-01-01T00:00:01.000Z one\n2024-01-01T00:00:01.000Z two\n" +
+        "2024-01-01T00:00:02.000Z three\n",
     );
+  });
+
+  it("stamps each of many lines of a chunk, and stamps anew once the clock has moved", async () => {
+    let clock = Date.UTC(2024, 0, 1, 12, 0, 0, 999);
+    const log = await open({ now: () => new Date(clock) });
+    const chunk = out(Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join(""));
+    await log.output(chunk, "stdout");
+    clock += 1;
+    await log.output(chunk, "stdout");
+    await log.close();
+    const lines = readFileSync(path, "utf8").split("\n").slice(0, -1);
+    const expected = Array.from({ length: 1000 }, (_, i) => `line ${i}`);
+    expect(lines).toEqual([
+      ...expected.map((line) => `2024-01-01T12:00:00.999Z ${line}`),
+      ...expected.map((line) => `2024-01-01T12:00:01.000Z ${line}`),
+    ]);
   });
 
   it("appends to an existing log rather than replacing it", async () => {
@@ -116,6 +134,31 @@ describe("DeploymentLog", () => {
       expect(linesOf()).toEqual(["pass=********"]);
     });
 
+    it("masks a secret split mid-line between two long chunks of many lines", async () => {
+      const log = await open({ secrets: ["hunter22"] });
+      const many = (from: number) => Array.from({ length: 500 }, (_, i) => `line ${from + i}`);
+      await log.output(out(`${many(0).join("\n")}\npass=hun`), "stdout");
+      await log.output(out(`ter22 more\n${many(500).join("\n")}\n`), "stdout");
+      await log.close();
+      expect(linesOf()).toEqual([...many(0), "pass=******** more", ...many(500)]);
+    });
+
+    it("masks a secret split across chunks inside a line too long to hold, and cuts the line before it", async () => {
+      const secret = "ghs_0123456789abcdef";
+      const log = await open({ secrets: [secret] });
+      // The first chunk alone is past the 64 KiB cut, and ends inside the secret.
+      const before = "x".repeat(64 * 1024 - 2);
+      const after = "y".repeat(70_000);
+      await log.output(out(`${before}${secret.slice(0, 5)}`), "stdout");
+      await log.output(out(`${secret.slice(5)}${after}`), "stdout");
+      await log.output(out("\n"), "stdout");
+      await log.close();
+      const lines = linesOf();
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.every((line) => Buffer.byteLength(line) <= 64 * 1024)).toBe(true);
+      expect(lines.join("")).toBe(`${before}********${after}`);
+    });
+
     it("ignores secrets too short to mask without destroying the log", async () => {
       const log = await open({ secrets: ["a", ""] });
       await log.output(out("a banana\n"), "stdout");
@@ -132,6 +175,16 @@ describe("DeploymentLog", () => {
       await log.output(out("ld\n"), "stdout");
       await log.close();
       expect(linesOf()).toEqual(["hello", "world"]);
+    });
+
+    it("writes a line that arrives in pieces as one line with one timestamp", async () => {
+      let tick = 0;
+      const log = await open({ now: () => new Date(Date.UTC(2024, 0, 1, 0, 0, tick++)) });
+      await log.output(out("hel"), "stdout");
+      await log.output(out("lo wor"), "stdout");
+      await log.output(out("ld\n"), "stdout");
+      await log.close();
+      expect(readFileSync(path, "utf8")).toBe("2024-01-01T00:00:00.000Z hello world\n");
     });
 
     it("keeps stdout's and stderr's unfinished lines apart", async () => {
@@ -159,8 +212,10 @@ describe("DeploymentLog", () => {
     it("drops the carriage return of CRLF line endings", async () => {
       const log = await open();
       await log.output(out("windows\r\n"), "stdout");
+      await log.output(out("split\r"), "stdout");
+      await log.output(out("\nafter\r\n"), "stdout");
       await log.close();
-      expect(linesOf()).toEqual(["windows"]);
+      expect(linesOf()).toEqual(["windows", "split", "after"]);
     });
 
     it("writes a line longer than 64 KiB in pieces instead of holding it", async () => {
@@ -241,6 +296,81 @@ describe("DeploymentLog", () => {
       expect(log.lastLine()).toBe("one");
       await log.close();
       expect(log.lastLine()).toBe("two");
+    });
+  });
+
+  describe("size cap", () => {
+    const CAP = 10 * 1024;
+    /** 1 MB of numbered lines, every tenth holding the secret, cut into chunks that split lines. */
+    const LINES = Array.from({ length: 90_000 }, (_, i) => `line ${i}${i % 10 === 0 ? " token=s3cr3t!" : ""}`);
+    const flood = out(LINES.map((line) => `${line}\n`).join(""));
+    const feed = async (log: DeploymentLog, from: number, to: number) => {
+      for (let at = from; at < to; at += 4093) {
+        await log.output(flood.subarray(at, Math.min(at + 4093, to)), "stdout");
+        if (log.cap !== undefined) expect(log.cap.tailBytes).toBeLessThanOrEqual(log.cap.tailBudget);
+      }
+    };
+    const stamped = (line: string) => Buffer.byteLength(`${STAMP} ${line}\n`);
+    const masked = (line: string) => line.replace("s3cr3t!", "********");
+
+    it("keeps the head and the tail, every line stamped and masked, and says exactly how much was dropped", async () => {
+      expect(flood.length).toBeGreaterThan(1_000_000);
+      const log = await open({ secrets: ["s3cr3t!"], maxBytes: CAP });
+      log.note("deployment 42");
+      await feed(log, 0, flood.length);
+      log.note("success: deployed");
+      await log.close();
+      expect(log.lastLine()).toBe(LINES[LINES.length - 1]);
+      const lines = linesOf();
+      expect(readFileSync(path, "utf8")).not.toContain("s3cr3t!");
+      const marker = lines.findIndex((line) => line.startsWith("heaven: … "));
+      const head = lines.slice(1, marker);
+      const tail = lines.slice(marker + 1, -1);
+      expect([lines[0], lines[lines.length - 1]]).toEqual(["heaven: deployment 42", "heaven: success: deployed"]);
+      // The head is the first lines, the tail the last, and what lies between is what the marker counts.
+      expect(head).toEqual(LINES.slice(0, head.length).map(masked));
+      expect(tail).toEqual(LINES.slice(LINES.length - tail.length).map(masked));
+      const gone = LINES.slice(head.length, LINES.length - tail.length);
+      const bytes = gone.reduce((sum, line) => sum + stamped(masked(line)), 0);
+      expect(lines[marker]).toBe(`heaven: … ${bytes} bytes (${gone.length} lines) of output dropped here: the log is capped at HEAVEN_LOG_MAX_BYTES=${CAP}`);
+      expect(gone.length).toBeGreaterThan(80_000);
+      expect(statSync(path).size).toBeLessThanOrEqual(CAP + 200);
+      expect(Buffer.byteLength(tail.map((line) => `${STAMP} ${line}\n`).join(""))).toBeGreaterThan(CAP / 2 - 100);
+    });
+
+    it("writes every note, in order, even one the tail window has passed", async () => {
+      const log = await open({ maxBytes: CAP });
+      await feed(log, 0, 500_000);
+      log.note("provider heroku, timeout 300 s");
+      await feed(log, 500_000, flood.length);
+      log.note("failure: script/deploy exited 3");
+      await log.close();
+      const notes = linesOf().filter((line) => line.startsWith("heaven: "));
+      expect(notes).toEqual(["heaven: provider heroku, timeout 300 s", expect.stringMatching(/^heaven: … \d+ bytes/), "heaven: failure: script/deploy exited 3"]);
+    });
+
+    it("holds no more of the tail than its budget, at most 4 MiB however large the cap", async () => {
+      const log = await open({ maxBytes: 50_000_000 });
+      expect(log.cap?.tailBudget).toBe(4 * 1024 * 1024);
+      const small = await DeploymentLog.open(join(dir, "small.log"), { secrets: [], now, maxBytes: CAP });
+      // One chunk far larger than the whole cap.
+      await small.output(flood, "stdout");
+      expect(small.cap?.tailBytes).toBeLessThanOrEqual(CAP / 2);
+      await Promise.all([log.close(), small.close()]);
+      expect(linesOf(join(dir, "small.log")).at(-1)).toBe(LINES[LINES.length - 1]);
+    });
+
+    it("writes everything when there is no cap, and nothing past a full disk", async () => {
+      const log = await open({ maxBytes: 0 });
+      await feed(log, 0, flood.length);
+      await log.close();
+      expect(log.cap).toBeUndefined();
+      expect(linesOf()).toHaveLength(LINES.length);
+      const full = await DeploymentLog.open("/dev/full", { secrets: [], maxBytes: CAP });
+      await full.output(flood, "stdout");
+      full.note("success: deployed");
+      await full.close();
+      expect(full.lastLine()).toBe(LINES[LINES.length - 1]);
     });
   });
 
