@@ -28,8 +28,24 @@ const retryTwice: LimitHandler = (retryAfter, options, octokit, retryCount) => {
  */
 const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 
-export const HeavenOctokit = ProbotOctokit.defaults((options: { throttle?: object; retry?: object }) => ({
+interface AuthRequest {
+  defaults(options: { baseUrl: string }): AuthRequest;
+}
+
+/**
+ * Probot hands the App's auth strategy a `request` of its own without the
+ * Octokit's baseUrl: a token asked for directly (`octokit.auth(…)`, before
+ * any request warmed the cache) went to api.github.com, not GHE_HOST.
+ */
+function authOnBaseUrl(auth: unknown, baseUrl: string | undefined): unknown {
+  if (baseUrl === undefined || typeof auth !== "object" || auth === null || !("request" in auth)) return auth;
+  const { request } = auth as { request?: AuthRequest };
+  return request === undefined ? auth : { ...auth, request: request.defaults({ baseUrl }) };
+}
+
+export const HeavenOctokit = ProbotOctokit.defaults((options: { throttle?: object; retry?: object; auth?: unknown; baseUrl?: string }) => ({
   ...options,
+  auth: authOnBaseUrl(options.auth, options.baseUrl),
   retry: { ...options.retry, doNotRetry: DO_NOT_RETRY },
   throttle: { ...options.throttle, onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
 }));

@@ -10,6 +10,7 @@ import { truncate } from "../decisions/text.js";
 import { deploymentJob } from "../github/deployment-job.js";
 import type { OutboxWriter } from "../github/outbox.js";
 import { deploymentStatusWrite } from "../github/status-sink.js";
+import { WebhookRefused } from "../github/webhook-refused.js";
 import type { Deployer } from "../pipeline/deployer.js";
 
 export function handleDeployment(deps: { deployer: Deployer; outbox: OutboxWriter }) {
@@ -30,7 +31,9 @@ export function handleDeployment(deps: { deployer: Deployer; outbox: OutboxWrite
       return;
     }
     const job = deploymentJob(read, installationId, Date.now());
-    const enqueued = await deps.deployer.accept(job);
+    const enqueued = await deps.deployer.accept(job).catch((error: unknown) => {
+      throw new WebhookRefused(500, `could not journal deployment ${read.deploymentId} (${error instanceof Error ? error.message : String(error)})`);
+    });
     const { request } = read;
     if (enqueued.kind === "duplicate") context.log.info({ deploymentId: read.deploymentId }, "deployment already accepted; ignoring the redelivery");
     else context.log.info({ deploymentId: read.deploymentId, environment: request.environment, sha: request.sha }, "deployment accepted");

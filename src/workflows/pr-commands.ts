@@ -52,8 +52,13 @@ export async function answerComment(comment: CommandComment, octokit: Octokit, d
   if (!read.ok) return reply(renderRefusal(parsed.text, read.error));
   const { command } = parsed;
   if (command.kind === "help") return reply(renderHelp(settings.prefixes));
-  if (command.kind === "wcid" || command.kind === "deploys") return reply(await answerQuestion(command, { file, target, defaultBranch: comment.defaultBranch, octokit }, deps));
-  return act(command, parsed.text, comment, { octokit, file, defaultEnvironment: settings.defaultEnvironment }, deps, { reply, react: () => react("eyes") });
+  try {
+    if (command.kind === "wcid" || command.kind === "deploys") return await reply(await answerQuestion(command, { file, target, defaultBranch: comment.defaultBranch, octokit }, deps));
+    return await act(command, parsed.text, comment, { octokit, file, defaultEnvironment: settings.defaultEnvironment }, deps, { reply, react: () => react("eyes") });
+  } catch (error) {
+    // The webhook was answered long ago: the person who asked hears of the failure here or nowhere.
+    return reply(renderRefusal(parsed.text, `heaven could not answer this (${describeGitHubError(error)}); comment again`));
+  }
 }
 
 async function act(

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OUTBOX_FLUSH_MS } from "../../src/shutdown.js";
+import { repliesOn, sendComment, waitForReply } from "../helpers/comment-events.js";
 import { createRepo, script, tempDir, type GitRepo } from "../helpers/git-repo.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import { HeavenExitedError, readJournal, readOutbox, startHeaven, type HeavenProcess, type StartOptions } from "../helpers/heaven-server.js";
@@ -392,4 +393,74 @@ describe("heaven on a bad day", () => {
     },
     300_000,
   );
+});
+
+describe("webhooks answered before they are handled", () => {
+  /** Pull request `number` from branch `topic-<number>` (a commit ahead of main), which alice (write) may deploy; returns its head sha. */
+  function pullRequest(p: Project, number: number): string {
+    const branch = `topic-${number}`;
+    p.origin.git("checkout", "--quiet", "-b", branch);
+    const head = p.origin.commit({ [`${branch}.txt`]: "topic work\n" }, "topic work");
+    p.origin.git("checkout", "--quiet", "main");
+    github.repo(p.fullName).pulls.set(number, { headRef: branch });
+    github.repo(p.fullName).permissions.set("alice", "write");
+    return head;
+  }
+  const comment = (p: Project, pull: number, body: string) => sendComment(github, { repo: p.fullName, pull, body, user: { login: "alice" } });
+
+  it("handles, once, a /deploy comment heaven answered and was killed (SIGKILL) before handling, after the restart", async () => {
+    const p = project("inbox-sigkill");
+    const head = pullRequest(p, 1);
+    let current = await start(p.dataDir);
+    // GitHub fails the configuration read for a while: heaven is still handling the comment (retrying) when it dies.
+    const outage = github.outage(120_000, { method: "GET", path: /\/contents\/\.github\/heaven\.yml$/ });
+    const configRead = (r: { method: string; path: string; status?: number }) => r.method === "GET" && r.path.endsWith("/contents/.github/heaven.yml") && r.status === 503;
+
+    const { commentId, delivery } = await comment(p, 1, "/deploy");
+    expect(delivery.status_code).toBe(200);
+    await github.waitFor(() => github.requests.some(configRead), "heaven reading the configuration for the comment");
+    expect(await kill(current, "SIGKILL")).toMatchObject({ signal: "SIGKILL" });
+    expect(github.deploymentsOf(p.fullName)).toEqual([]);
+    expect(repliesOn(github, p.fullName, 1)).toEqual([]);
+
+    outage.end();
+    current = await start(p.dataDir, { after: current });
+    expect(current.output()).toContain("inbox: 1 webhooks answered before the restart and not handled yet are handled now");
+    await waitForReply(github, p.fullName, 1, (r) => r.body.startsWith("✅"), "the success reply");
+    const [deployment, ...others] = github.deploymentsOf(p.fullName);
+    expect(others).toEqual([]);
+    expect(deployment?.payload).toMatchObject({ heaven: { comment: { number: 1, id: commentId } } });
+    expect(p.runs()).toEqual([`${deployment?.id} production ${head}`]);
+    expect(repliesOn(github, p.fullName, 1)).toHaveLength(1);
+
+    // Killed again: the comment was handled, and the next heaven does not handle it again.
+    expect(await kill(current, "SIGKILL")).toMatchObject({ signal: "SIGKILL" });
+    current = await start(p.dataDir, { after: current });
+    expect(current.output()).not.toContain("inbox:");
+    expect(await current.stop()).toBe(0);
+    expect(github.deploymentsOf(p.fullName)).toHaveLength(1);
+  });
+
+  it("answers a command whose handling fails on GitHub's side, after the webhook was answered, with a reply saying what failed", async () => {
+    const p = project("inbox-failures");
+    pullRequest(p, 2);
+    pullRequest(p, 3);
+    const current = await start(p.dataDir);
+
+    // /wcid: GitHub refuses the list of deployments.
+    github.fail("GET", new RegExp(`^/repos/${p.fullName}/deployments$`), 403);
+    expect((await comment(p, 2, "/wcid")).delivery.status_code).toBe(200);
+    const wcid = await waitForReply(github, p.fullName, 2, () => true, "the reply to /wcid");
+    expect(wcid.body).toMatch(/^🚫 `\/wcid`: heaven could not answer this \(GitHub answered HTTP 403.*\); comment again$/);
+
+    // /deploy: GitHub refuses the configuration read.
+    github.fail("GET", /\/contents\/\.github\/heaven\.yml$/, 403);
+    expect((await comment(p, 3, "/deploy")).delivery.status_code).toBe(200);
+    const deploy = await waitForReply(github, p.fullName, 3, () => true, "the reply to /deploy");
+    expect(deploy.body).toMatch(/^🚫 `\/deploy`: could not read \.github\/heaven\.yml: GitHub answered HTTP 403.*; deploy again$/);
+
+    expect([repliesOn(github, p.fullName, 2), repliesOn(github, p.fullName, 3)].map((replies) => replies.length)).toEqual([1, 1]);
+    expect(github.deploymentsOf(p.fullName)).toEqual([]);
+    expect(await current.stop()).toBe(0);
+  });
 });

@@ -41,7 +41,7 @@ export async function testApp(options: { dataDir: string; retry?: boolean; concu
   const probot = new Probot({ appId: 1, privateKey: appPrivateKey(), Octokit: quietOctokit({ retry: options.retry }), logLevel: "fatal" });
   const heaven = heavenApp({ ...core.app, outbox: { pacing: UNPACED } });
   await probot.load(heaven.app, { cwd: process.cwd(), addHandler: () => undefined });
-  const { outbox } = await heaven.loaded;
+  const { outbox, intake } = await heaven.loaded;
   return {
     probot,
     deployer,
@@ -49,10 +49,13 @@ export async function testApp(options: { dataDir: string; retry?: boolean; concu
     outbox,
     logSecret,
     idle: async () => {
+      // Events are handled after their answer: what they start must be under way before the queue is asked.
+      await intake.idle();
       await queue.idle();
       await outbox.idle();
     },
     close: async () => {
+      await intake.stop(1_000);
       await queue.drain(0);
       await queue.close();
       await outbox.close();
