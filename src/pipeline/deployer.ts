@@ -10,6 +10,7 @@ import type { DeployQueue, Enqueued, JobControl, JobResult, ProcessRecord, Resto
 import type { DeploymentSources } from "../core/sources.js";
 import { DeploymentLog } from "../engine/deployment-log.js";
 import { logFilePath, logKey, logUrl } from "../engine/log-links.js";
+import { githubWebUrl, LogMetaSink } from "../engine/log-meta-sink.js";
 import { killLeftoverGroup, recordProcessGroup } from "../engine/process-groups.js";
 import { crashed, runPipeline, type PipelineDeps, type PipelineResult } from "./run-pipeline.js";
 
@@ -18,6 +19,8 @@ export interface DeployerOptions {
   /** Public base URL of heaven, for log links. */
   baseUrl: string;
   logSecret: string;
+  /** HEAVEN_LOG_LINK_TTL: each link expires this long after the status that carries it (undefined: never). */
+  logLinkTtlSeconds?: number | undefined;
   pipeline: PipelineDeps;
   /** The command line cannot wait for CI: there is none to wait for. */
   canPark: boolean;
@@ -52,7 +55,9 @@ export class Deployer {
 
   /** Starts running jobs, first those an earlier process left behind. */
   start(io: DeployerIo): Promise<RestoreReport> {
-    this.io = io;
+    // The log page's metadata comes with every deployment, whoever else listens.
+    const logMeta = new LogMetaSink({ dataDir: this.options.dataDir, githubUrl: githubWebUrl(this.options.pipeline.hostEnv ?? {}), secrets: this.options.pipeline.secrets });
+    this.io = { ...io, sinks: [...io.sinks, logMeta] };
     return this.queue.process({ run: (job, control) => this.run(job, control), interrupted: (job, processes) => this.interrupted(job, processes) });
   }
 
@@ -74,7 +79,9 @@ export class Deployer {
   }
 
   private logUrlOf(job: DeploymentJob): string {
-    return logUrl(this.options.baseUrl, this.options.logSecret, logKey(job.request.repository.fullName, job.request.id));
+    const ttl = this.options.logLinkTtlSeconds;
+    const expiresAt = ttl === undefined ? undefined : Math.floor(Date.now() / 1000) + ttl;
+    return logUrl(this.options.baseUrl, this.options.logSecret, logKey(job.request.repository.fullName, job.request.id), expiresAt);
   }
 
   private logPathOf(job: DeploymentJob): string {

@@ -1,6 +1,6 @@
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { isLogKey, logFilePath, logKey, logUrl, signLogKey, verifyLogKey } from "../../src/engine/log-links.js";
+import { checkLogLink, isLogKey, linkEndsAt, logFilePath, logKey, logMetaPath, logUrl, signLogKey, verifyLogKey } from "../../src/engine/log-links.js";
 
 const SECRET = "a-log-secret-of-enough-length";
 const KEY = "Codertocat/Hello-World/145988746";
@@ -135,6 +135,65 @@ describe("logKey", () => {
 describe("logFilePath", () => {
   it("puts the log under the data directory's logs folder", () => {
     expect(logFilePath("/var/lib/heaven", KEY)).toBe(join("/var/lib/heaven", "logs", "Codertocat", "Hello-World", "145988746.log"));
+  });
+});
+
+describe("logMetaPath", () => {
+  it("puts the metadata beside the log", () => {
+    expect(logMetaPath("/var/lib/heaven", KEY)).toBe(join("/var/lib/heaven", "logs", "Codertocat", "Hello-World", "145988746.meta.json"));
+  });
+});
+
+describe("links that expire", () => {
+  const EXP = 1_900_000_000;
+  const query = (url: string) => new URL(url).searchParams;
+
+  it("carry exp beside sig, and verify for their key and expiry", () => {
+    const url = logUrl("https://heaven.example.com", SECRET, KEY, EXP);
+    expect(url).toBe(`https://heaven.example.com/logs/${KEY}?exp=${EXP}&sig=${signLogKey(SECRET, KEY, EXP)}`);
+    expect(checkLogLink(SECRET, KEY, query(url))).toEqual({ kind: "valid", expiresAt: EXP });
+  });
+
+  it("sign the expiry: a link whose exp is moved later, or dropped, no longer verifies", () => {
+    const url = new URL(logUrl("https://heaven.example.com", SECRET, KEY, EXP));
+    url.searchParams.set("exp", String(EXP + 86_400));
+    expect(checkLogLink(SECRET, KEY, url.searchParams)).toEqual({ kind: "forged" });
+    url.searchParams.delete("exp");
+    expect(checkLogLink(SECRET, KEY, url.searchParams)).toEqual({ kind: "forged" });
+  });
+
+  it("refuse an exp that is not a whole number of seconds", () => {
+    const params = new URLSearchParams({ exp: "1e12", sig: signLogKey(SECRET, KEY) });
+    expect(checkLogLink(SECRET, KEY, params)).toEqual({ kind: "forged" });
+  });
+
+  it("leave links without exp (made before expiry existed) verifying as they did", () => {
+    const url = logUrl("https://heaven.example.com", SECRET, KEY);
+    expect(url).not.toContain("exp=");
+    expect(checkLogLink(SECRET, KEY, query(url))).toEqual({ kind: "valid", expiresAt: undefined });
+  });
+
+  it("do not lend one deployment's signature to another", () => {
+    const url = logUrl("https://heaven.example.com", SECRET, KEY, EXP);
+    expect(checkLogLink(SECRET, "Codertocat/Hello-World/145988747", query(url))).toEqual({ kind: "forged" });
+  });
+});
+
+describe("linkEndsAt", () => {
+  const DAY = 86_400;
+  const written = Date.parse("2026-03-01T00:00:00Z");
+
+  it("ends a link with exp at exp, whatever the TTL", () => {
+    expect(linkEndsAt(1_900_000_000, 30 * DAY, written)).toBe(1_900_000_000_000);
+    expect(linkEndsAt(1_900_000_000, undefined, written)).toBe(1_900_000_000_000);
+  });
+
+  it("never ends a link without exp when no TTL is set", () => {
+    expect(linkEndsAt(undefined, undefined, written)).toBeUndefined();
+  });
+
+  it("ends a link without exp a TTL after its log was last written when a TTL is set", () => {
+    expect(linkEndsAt(undefined, 30 * DAY, written)).toBe(Date.parse("2026-03-31T00:00:00Z"));
   });
 });
 
