@@ -14,6 +14,7 @@ export class TerminalSink implements EventSink {
   }
 
   async publish(job: DeploymentJob, event: DeploymentEvent): Promise<void> {
+    if (event.type === "configured") return;
     const status = renderStatus(job, event);
     switch (event.type) {
       case "queued":

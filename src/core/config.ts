@@ -39,4 +39,22 @@ export interface DeploymentConfig {
   allowForks: boolean;
   /** Seconds a deployment that meets someone else's lock waits for it to go; undefined: it is refused at once. */
   waitForUnlockSeconds: number | undefined;
+  /** Who hears about deployments (Slack, the signed webhook); undefined: nobody. */
+  notify: NotifyConfig | undefined;
+}
+
+/** The moments a notification can be sent for. */
+export const NOTIFY_EVENTS = ["start", "success", "failure", "error"] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/**
+ * `notify` in `.github/heaven.yml`. Webhooks are named, never given: their
+ * URLs live in heaven's environment, so a repository cannot send anything to
+ * an address of its choosing.
+ */
+export interface NotifyConfig {
+  /** undefined `webhook`: HEAVEN_SLACK_WEBHOOK_URL; `rooms`: hubot-deploy's `payload.notify.room` → webhook name. */
+  slack: { webhook: string | undefined; rooms: Record<string, string>; events: NotifyEvent[] } | undefined;
+  /** The signed JSON webhook; undefined `name`: HEAVEN_NOTIFY_WEBHOOK_URL. */
+  webhook: { name: string | undefined; events: NotifyEvent[] } | undefined;
 }

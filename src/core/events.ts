@@ -4,6 +4,7 @@
  * reply, Slack, metrics, the dashboard. Each sink renders its own words; the
  * pipeline says only what happened.
  */
+import type { NotifyConfig } from "./config.js";
 import type { DeploymentJob } from "./job.js";
 import type { Lock } from "./lock.js";
 import type { DeploymentOutcome } from "./outcome.js";
@@ -15,13 +16,23 @@ export type QueuePosition =
   /** Every worker is busy. */
   | { kind: "workers"; busy: number; concurrency: number };
 
-export type DeploymentEvent =
+/** Where a deployment stands: what statuses, pull-request replies and the terminal render. */
+export type ProgressEvent =
   | { type: "queued"; position: QueuePosition }
   | { type: "waiting-for-ci"; sha: string; waiting: string[]; deadline: number }
   /** Someone else's lock holds it (wait_for_unlock): it runs when the lock goes, or gives up at `deadline`. */
   | { type: "waiting-for-unlock"; holder: Lock; deadline: number }
   | { type: "started"; sha: string; forcedOver: Lock | undefined; environmentUrl: string | undefined }
   | { type: "finished"; outcome: DeploymentOutcome; environmentUrl: string | undefined };
+
+/**
+ * A deploy task's notification settings, published once its configuration
+ * is read (and again when a parked deployment resumes), so notification
+ * sinks never read GitHub. Other sinks ignore it.
+ */
+export type ConfiguredEvent = { type: "configured"; notify: NotifyConfig };
+
+export type DeploymentEvent = ProgressEvent | ConfiguredEvent;
 
 export interface EventSink {
   /**

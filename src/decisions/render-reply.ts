@@ -4,7 +4,7 @@
  * failed (duration, environment, what to do next). Pure. Each body is the
  * whole comment: the outbox edits the reply to the newest one.
  */
-import type { DeploymentEvent, QueuePosition } from "../core/events.js";
+import type { ProgressEvent, QueuePosition } from "../core/events.js";
 import type { DeploymentJob } from "../core/job.js";
 import { describeOutcome } from "./describe-outcome.js";
 import { listNames } from "./text.js";
@@ -32,7 +32,7 @@ function what(job: DeploymentJob): string {
   return `${request.ref} (\`${request.sha.slice(0, 7)}\`) to **${request.environment}**`;
 }
 
-export function renderReply(job: DeploymentJob, event: DeploymentEvent, logUrl: string): RenderedReply {
+export function renderReply(job: DeploymentJob, event: ProgressEvent, logUrl: string): RenderedReply {
   const log = logUrl === "" ? "" : ` · [log](${logUrl})`;
   const lines = (...parts: string[]) => [...parts, `<!-- heaven:${job.key} -->`].join("\n\n");
   switch (event.type) {

@@ -3,7 +3,7 @@
  * one-line description people read (140 characters at most), for every sink
  * that speaks in statuses. Pure.
  */
-import type { DeploymentEvent, QueuePosition } from "../core/events.js";
+import type { ProgressEvent, QueuePosition } from "../core/events.js";
 import type { DeploymentJob } from "../core/job.js";
 import { describeOutcome } from "./describe-outcome.js";
 import { truncate } from "./text.js";
@@ -29,7 +29,7 @@ function describePosition(position: QueuePosition): string {
   return `waiting for a free worker: ${busy} ${busy === 1 ? "deployment" : "deployments"} ahead (concurrency ${concurrency})`;
 }
 
-export function renderStatus(job: DeploymentJob, event: DeploymentEvent): RenderedStatus {
+export function renderStatus(job: DeploymentJob, event: ProgressEvent): RenderedStatus {
   const { request } = job;
   switch (event.type) {
     case "queued":

@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { CONFIG_FILE, type DeploymentConfig } from "../core/config.js";
 import { readHubotConfig } from "./read-hubot-config.js";
+import { notifySchema, resolveNotify, type NotifyInput } from "./resolve-notify-config.js";
 import { describeIssues, keysOf, pick, resolveOptions, type ProviderSchemas } from "./resolve-provider-options.js";
 
 export type { ProviderSchemas } from "./resolve-provider-options.js";
@@ -45,6 +46,7 @@ const heavenShape = {
     .optional(),
   allow_forks: z.boolean().optional(),
   wait_for_unlock: z.number().int().positive().max(7 * 86_400).optional(),
+  notify: notifySchema.optional(),
 };
 
 /** Punctuation only: a comment that starts with a word is conversation (or hubot's `deploy …`), and is not read further. */
@@ -150,6 +152,7 @@ export function resolveConfig(input: ResolveConfigInput): ConfigResolution {
       deployers: deployersOf(heaven.deployers),
       allowForks: heaven.allow_forks ?? false,
       waitForUnlockSeconds: heaven.wait_for_unlock,
+      notify: resolveNotify(fileTop.notify as NotifyInput | undefined, perEnvironment.notify as NotifyInput | undefined),
     },
   };
 }

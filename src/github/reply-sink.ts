@@ -14,7 +14,7 @@ export class PullRequestReplySink implements EventSink {
 
   async publish(job: DeploymentJob, event: DeploymentEvent, logUrl: string): Promise<void> {
     const { origin } = job;
-    if (origin.kind !== "github" || origin.comment === undefined) return;
+    if (origin.kind !== "github" || origin.comment === undefined || event.type === "configured") return;
     const reply = renderReply(job, event, logUrl);
     const group = `reply:${origin.owner}/${origin.repo}:${origin.deploymentId}`;
     await this.outbox.add({

@@ -40,7 +40,7 @@ export class GitHubStatusSink implements EventSink {
   constructor(private readonly outbox: OutboxWriter) {}
 
   async publish(job: DeploymentJob, event: DeploymentEvent, logUrl: string): Promise<void> {
-    if (job.origin.kind !== "github") return;
+    if (job.origin.kind !== "github" || event.type === "configured") return;
     await this.outbox.add(deploymentStatusWrite(job.origin, renderStatus(job, event), logUrl));
   }
 }
