@@ -50,6 +50,7 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
     dataDir: settings.dataDir,
     baseUrl: settings.baseUrl,
     logSecret,
+    logLinkTtlSeconds: settings.logLinkTtlSeconds,
     canPark: options.journal,
     abortReason: options.abortReason,
     pipeline: {
@@ -64,10 +65,11 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
       secrets: [...settings.secrets, logSecret],
       killGraceMs: options.killGraceMs,
       readAhead: new ReadAheadMemory(),
+      logMaxBytes: settings.logMaxBytes,
     },
   });
   const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
-  const app = { deployer, dataDir: settings.dataDir, logSecret, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds };
+  const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds };
   const notices = tightened.map((file) => `${file} was readable by other users; heaven made it private (0600) because HEAVEN_RUN_AS is set`);
   return { app, deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices };
 }

@@ -1,6 +1,8 @@
 /**
- * The Probot app: opens the outbox, starts the core with GitHub as its
- * source and sink, and wires events and routes to it. Nothing more.
+ * The Probot app: opens the outbox and the webhook inbox, starts the core
+ * with GitHub as its source and sink, and wires events and routes to it.
+ * A deployment is answered once it is journaled; every other event once it
+ * is safe (webhook-intake.ts), and handled after the answer.
  */
 import type { ProviderSchemas } from "./decisions/resolve-config.js";
 import { join } from "node:path";
@@ -10,12 +12,16 @@ import { githubSources } from "./github/github-sources.js";
 import { Outbox, type OutboxOptions } from "./github/outbox.js";
 import { PullRequestReplySink } from "./github/reply-sink.js";
 import { GitHubStatusSink } from "./github/status-sink.js";
+import { WebhookInbox } from "./github/webhook-inbox.js";
+import { WebhookIntake, type IntakeOptions } from "./github/webhook-intake.js";
 import { handleCiEvent } from "./handlers/ci.js";
 import { handleDeployment } from "./handlers/deployment.js";
 import { handleIssueComment } from "./handlers/issue-comment.js";
 import { handlePullRequestClosed } from "./handlers/pull-request.js";
 import type { Deployer } from "./pipeline/deployer.js";
+import { notificationSinks, type NotificationSink } from "./notify/notification-sinks.js";
 import { logRoute } from "./server/log-route.js";
+import type { Settings } from "./settings.js";
 
 export interface HeavenAppOptions {
   deployer: Deployer;
@@ -25,11 +31,19 @@ export interface HeavenAppOptions {
   defaultTimeoutSeconds: number;
   /** Tests pace writes faster than GitHub asks for; the benchmark turns coalescing off to compare. Defaults: production's. */
   outbox?: Partial<Pick<OutboxOptions, "coalesce" | "pacing">>;
+  /** How many webhooks are handled at once, and how many may wait. Defaults: webhook-intake.ts. */
+  intake?: Pick<IntakeOptions, "concurrency" | "limit">;
+  /** Slack and signed webhooks repositories may name in `notify` (settings.ts). */
+  notify?: Settings["notify"];
+  logLinkTtlSeconds?: number | undefined;
 }
 
 export interface LoadedApp {
   app: Probot;
   outbox: Outbox;
+  intake: WebhookIntake;
+  /** Sent in the background: stopped at shutdown. */
+  notifications: NotificationSink[];
 }
 
 export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction; loaded: Promise<LoadedApp> } {
@@ -58,12 +72,13 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     for (const line of skipped) app.log.error(`outbox: ${line}`);
 
     const { deployer } = options;
+    const notifications = notificationSinks({ dataDir: options.dataDir, notify: options.notify }, { log: app.log, githubHost: process.env.GHE_HOST ?? "github.com" });
     const report = await deployer.start({
       sourcesFor: async (job: DeploymentJob) => {
         if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);
         return githubSources(await app.auth(job.origin.installationId), { owner: job.origin.owner, repo: job.origin.repo });
       },
-      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox)],
+      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications],
       log: app.log,
     });
     for (const line of report.skipped) app.log.error(`journal: ${line}`);
@@ -71,17 +86,24 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
       `journal: ${report.interrupted} interrupted deployments reported, ${report.queued} queued and ${report.parked} waiting for CI picked up`,
     );
 
+    const { inbox, skipped: unread } = await WebhookInbox.open(join(options.dataDir, "inbox.jsonl"));
+    for (const line of unread) app.log.error(`inbox: ${line}`);
+    // Handlers share the outbox's Octokit of each installation: Probot's per-event one is built, then left unused.
+    const intake = new WebhookIntake({ inbox, octokitFor: (id) => (id === undefined ? app.auth() : octokitFor(id)), log: app.log, ...options.intake });
+
     const shared = { outbox, providers: options.providers, defaultTimeoutSeconds: options.defaultTimeoutSeconds };
     app.on("deployment.created", handleDeployment({ deployer, outbox }));
     const ci = handleCiEvent({ ...shared, deployer });
-    app.on("status", ci("status"));
-    app.on("check_suite.completed", ci("check_suite"));
-    app.on("check_run.completed", ci("check_run"));
-    app.on("workflow_run.completed", ci("workflow_run"));
-    app.on("push", ci("push"));
-    app.on("pull_request.closed", handlePullRequestClosed(shared));
-    app.on("issue_comment.created", handleIssueComment({ ...shared, queued: (lane) => deployer.queue.list(lane) }));
-    loaded({ app, outbox });
+    app.on("status", intake.on("status", ci("status")));
+    app.on("check_suite.completed", intake.on("check_suite.completed", ci("check_suite")));
+    app.on("check_run.completed", intake.on("check_run.completed", ci("check_run")));
+    app.on("workflow_run.completed", intake.on("workflow_run.completed", ci("workflow_run")));
+    app.on("push", intake.on("push", ci("push")));
+    app.on("pull_request.closed", intake.on("pull_request.closed", handlePullRequestClosed(shared)));
+    app.on("issue_comment.created", intake.on("issue_comment.created", handleIssueComment({ ...shared, queued: (lane) => deployer.queue.list(lane) })));
+    const replayed = intake.replay();
+    if (replayed > 0) app.log.info(`inbox: ${replayed} webhooks answered before the restart and not handled yet are handled now`);
+    loaded({ app, outbox, intake, notifications });
   };
   return { app, loaded: whenLoaded };
 }

@@ -7,7 +7,11 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { parseDuration } from "./decisions/parse-duration.js";
+import { SLACK_PREFIX, WEBHOOK_PREFIX } from "./decisions/choose-notify-target.js";
+import { parseByteSize } from "./engine/log-cap.js";
 import { findUser, type RunAs } from "./engine/run-as.js";
+import { notifySecrets, readNotifyTargets, type NotifyTargets } from "./notify/notify-targets.js";
 
 /** Variables every provider process gets from heaven's environment. */
 const PASSED_BY_DEFAULT = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSH_AUTH_SOCK"];
@@ -33,6 +37,25 @@ const schema = z.object({
   HEAVEN_CONCURRENCY: integer("HEAVEN_CONCURRENCY", 2, 1, 64),
   DEPLOYMENT_TIMEOUT: integer("DEPLOYMENT_TIMEOUT", 300, 1, 86_400),
   HEAVEN_LOG_SECRET: z.string().min(16, { message: "HEAVEN_LOG_SECRET must be at least 16 characters" }).optional(),
+  HEAVEN_LOG_LINK_TTL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === "") return undefined;
+      const read = parseDuration(value.trim());
+      if (read.kind === "duration") return read.seconds;
+      ctx.addIssue({ code: "custom", message: `HEAVEN_LOG_LINK_TTL must be a duration such as 30d or 12h, got "${value}"${read.kind === "invalid" ? `: ${read.problem}` : ""}` });
+      return z.NEVER;
+    }),
+  HEAVEN_LOG_MAX_BYTES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const bytes = value === undefined || value.trim() === "" ? 50_000_000 : parseByteSize(value);
+      if (bytes !== undefined && (bytes === 0 || bytes >= 1024)) return bytes;
+      ctx.addIssue({ code: "custom", message: `HEAVEN_LOG_MAX_BYTES must be a size of at least 1KiB such as 50MB or 512KiB, or off, got "${value}"` });
+      return z.NEVER;
+    }),
   HEAVEN_PASS_ENV: z.string().optional(),
   HEAVEN_SHUTDOWN_GRACE: integer("HEAVEN_SHUTDOWN_GRACE", 600, 0, 86_400),
   HEAVEN_INGRESS: z
@@ -68,6 +91,10 @@ export interface Settings {
   pollSeconds: number;
   /** undefined: heaven keeps a generated one in the data directory. */
   logSecret: string | undefined;
+  /** HEAVEN_LOG_LINK_TTL in seconds: how long a log link opens; undefined: for ever. */
+  logLinkTtlSeconds: number | undefined;
+  /** HEAVEN_LOG_MAX_BYTES: a deployment log's size cap; 0: none. */
+  logMaxBytes: number;
   /** The environment provider processes and git start from. */
   baseEnv: Record<string, string>;
   /** Values no log may show. */
@@ -80,6 +107,8 @@ export interface Settings {
   hostEnv: Record<string, string>;
   /** HEAVEN_RUN_AS: the system user providers run as; undefined: heaven's own user. */
   runAs: RunAs | undefined;
+  /** Slack and signed webhooks repositories may name in `notify`; undefined: none is set. */
+  notify: NotifyTargets | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -92,14 +121,16 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const values = parsed.data;
   const passed = names(values.HEAVEN_PASS_ENV);
   const offeredSecrets = names(values.HEAVEN_SECRETS);
-  const forbidden = offeredSecrets.filter((name) => NEVER_OFFERED.includes(name));
+  const forbidden = offeredSecrets.filter((name) => NEVER_OFFERED.includes(name) || name.startsWith(SLACK_PREFIX) || name.startsWith(WEBHOOK_PREFIX));
   if (forbidden.length > 0) throw new SettingsError(`HEAVEN_SECRETS may not offer heaven's own credentials: ${forbidden.join(", ")}`);
+  const notify = readNotifyTargets(env);
+  if (notify.problems.length > 0) throw new SettingsError(notify.problems.join("\n"));
   const baseEnv: Record<string, string> = {};
   for (const name of [...PASSED_BY_DEFAULT, ...passed]) {
     const value = env[name];
     if (value !== undefined) baseEnv[name] = value;
   }
-  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, ...passed.map((name) => env[name])].filter(
+  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, ...notifySecrets(notify.targets), ...passed.map((name) => env[name])].filter(
     (value): value is string => value !== undefined && value !== "",
   );
   return {
@@ -112,11 +143,14 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     ingress: values.HEAVEN_INGRESS,
     pollSeconds: values.HEAVEN_POLL_SECONDS,
     logSecret: values.HEAVEN_LOG_SECRET,
+    logLinkTtlSeconds: values.HEAVEN_LOG_LINK_TTL,
+    logMaxBytes: values.HEAVEN_LOG_MAX_BYTES,
     baseEnv,
     secrets,
     ssh: { privateKey: readPrivateKey(values.DEPLOYMENT_PRIVATE_KEY), knownHosts: readKnownHosts(values.HEAVEN_KNOWN_HOSTS) },
     offeredSecrets,
     runAs: readRunAs(values.HEAVEN_RUN_AS),
+    notify: notify.targets,
     hostEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
 }

@@ -13,6 +13,7 @@ import { createCore } from "../create-core.js";
 import { describeOutcome } from "../decisions/describe-outcome.js";
 import { logFilePath, logKey } from "../engine/log-links.js";
 import { applyDotEnv, loadSettings, SettingsError } from "../settings.js";
+import { notificationSinks } from "../notify/notification-sinks.js";
 import { localRepository, resolveLocal } from "./local-sources.js";
 import { TerminalSink } from "./terminal-sink.js";
 
@@ -77,9 +78,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const id = `local-${stamp()}-${randomBytes(3).toString("hex")}`;
   const terminal = new TerminalSink(say);
+  const notifications = notificationSinks(settings, { log: { warn: (_o, m) => console.error(`heaven: ${m}`), error: (_o, m) => console.error(`heaven: ${m}`) }, githubHost: process.env.GHE_HOST ?? "github.com" });
   await deployer.start({
     sourcesFor: async () => ({ loadConfig: async () => resolved.config }),
-    sinks: [terminal],
+    sinks: [terminal, ...notifications],
     log: { info: () => undefined, error: (object, message) => console.error(`heaven: ${message}`, object) },
     echo: say,
   });
@@ -109,6 +111,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   const outcome = await terminal.finished;
   await queue.close();
+  // Sent in the background: the process must not exit before Slack has heard.
+  await Promise.all(notifications.map((sink) => sink.idle()));
   const log = logFilePath(settings.dataDir, logKey(repository.fullName, id));
   if (interrupted !== undefined) {
     console.error(

@@ -18,6 +18,7 @@ import type { DeploymentSources } from "../core/sources.js";
 import { describeOutcome } from "../decisions/describe-outcome.js";
 import { quoted } from "../decisions/check-request.js";
 import { DeploymentLog } from "../engine/deployment-log.js";
+import { announceNotify } from "../notify/announce-notify.js";
 import { checkCi } from "./steps/check-ci.js";
 import { checkLock, handleLockTask } from "./steps/check-lock.js";
 import { loadConfig } from "./steps/load-config.js";
@@ -32,6 +33,8 @@ export interface PipelineDeps extends ProviderDeps {
   secrets: readonly string[];
   /** What each lane's last deployment read, so the next one reads it early; none: CI is read when its step comes. */
   readAhead?: ReadAheadMemory | undefined;
+  /** HEAVEN_LOG_MAX_BYTES; none or 0: logs are not capped. */
+  logMaxBytes?: number | undefined;
 }
 
 export interface PipelineRun extends ProviderRun {
@@ -65,7 +68,7 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
   let head: HeadStart | undefined;
   let result: PipelineResult;
   try {
-    log = await DeploymentLog.open(run.logPath, { secrets: deps.secrets, echo: run.echo });
+    log = await DeploymentLog.open(run.logPath, { secrets: deps.secrets, echo: run.echo, maxBytes: deps.logMaxBytes });
     log.note(`deployment ${request.id}: ${request.ref} (${request.sha}) to ${request.environment}, task ${request.task}, by ${request.creator}`);
     const refused = await precheck(run);
     if (refused !== undefined) result = { kind: "finished", outcome: refused, environmentUrl: undefined };
@@ -118,6 +121,7 @@ async function deploy(run: PipelineRun, deps: PipelineDeps, log: DeploymentLog, 
   const loaded = await timings.time("config", loadConfig(request, sources, { providers: deps.providers, defaultTimeoutSeconds: deps.defaultTimeoutSeconds }));
   if (loaded.kind !== "config") return finished(loaded);
   const { config } = loaded;
+  announceNotify(run, config, log, deps.hostEnv);
   environmentUrl = config.environmentUrl;
   // 4. Locks: a lock task is answered here; anything else meets the lock.
   if (request.task === LOCK_TASK || request.task === UNLOCK_TASK) return finished(await handleLockTask(request, config, sources, log));

@@ -35,6 +35,7 @@ describe("loadSettings", () => {
         ingress: "webhook",
         pollSeconds: 5,
         logSecret: undefined,
+        logMaxBytes: 50_000_000,
         baseEnv: {},
         secrets: [],
       });
@@ -129,6 +130,23 @@ describe("loadSettings", () => {
           url,
           error: "HEAVEN_URL must be an absolute http(s) URL",
         });
+      }
+    });
+  });
+
+  describe("HEAVEN_LOG_MAX_BYTES", () => {
+    it("reads plain bytes and decimal and binary suffixes, and off or 0 as no cap", () => {
+      const read = (value: string) => loadSettings({ HEAVEN_LOG_MAX_BYTES: value }).logMaxBytes;
+      expect([read("2048"), read("50MB"), read("512KiB"), read(" 1 gib "), read("1.5kB"), read("off"), read("0"), read("")]).toEqual([
+        2048, 50_000_000, 524_288, 1024 ** 3, 1500, 0, 0, 50_000_000,
+      ]);
+    });
+
+    it("refuses an unknown unit, a negative size and a cap too small to hold a line, naming the variable", () => {
+      for (const value of ["50 apples", "-5MB", "100", "MB"]) {
+        expect(errorOf({ HEAVEN_LOG_MAX_BYTES: value })).toBe(
+          `HEAVEN_LOG_MAX_BYTES must be a size of at least 1KiB such as 50MB or 512KiB, or off, got "${value}"`,
+        );
       }
     });
   });
