@@ -22,7 +22,6 @@ export interface GitOptions {
   /** The remote the token is for; required with a token. */
   remoteUrl?: string | undefined;
   timeoutMs?: number;
-  signal?: AbortSignal | undefined;
 }
 
 const CREDENTIAL_HELPER =
@@ -83,7 +82,6 @@ export async function git(args: readonly string[], options: GitOptions): Promise
     { file: "git", args, env: gitEnvironment(options.baseEnv, options.token, options.remoteUrl), cwd: options.cwd },
     {
       timeoutMs: options.timeoutMs ?? 10 * 60_000,
-      signal: options.signal,
       onOutput: (chunk, stream) => capture(stream === "stdout" ? stdout : stderr, chunk),
     },
   );

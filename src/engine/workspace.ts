@@ -24,7 +24,11 @@ export interface CheckoutRequest {
   note?: (text: string) => void;
   /** Told how long the fetch (when there was one) and the worktree took. */
   timed?: (step: "fetch" | "checkout", ms: number) => void;
-  /** Stops a fetch under way (a deployment refused before it needed its checkout). */
+  /**
+   * Once aborted, no worktree is made. A fetch under way finishes first: a
+   * fetch killed half-way can leave a commit without its tree, which the
+   * next deployment of that sha would take for present.
+   */
   signal?: AbortSignal | undefined;
 }
 
@@ -96,7 +100,7 @@ export class Workspaces {
    * will not hand out a commit by sha gets the full fetch.
    */
   private async fetchCommit(cache: string, request: CheckoutRequest): Promise<{ ok: true; fetched: boolean } | { ok: false; message: string }> {
-    const { repository, cloneUrl, sha, signal } = request;
+    const { repository, cloneUrl, sha } = request;
     if (await this.hasCommit(cache, sha)) {
       request.note?.(`${sha.slice(0, 7)} is already in the cache; nothing to fetch`);
       return { ok: true, fetched: false };
@@ -108,12 +112,11 @@ export class Workspaces {
     } catch (error) {
       return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${error instanceof Error ? error.message : String(error)}` };
     }
-    const credentials = { token, remoteUrl: cloneUrl, signal };
+    const credentials = { token, remoteUrl: cloneUrl };
     // One ref keeps the last fetched commit, so the next fetch negotiates from it.
     const bySha = await this.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", cloneUrl, `+${sha}:${FETCHED_REF}`], cache, credentials);
-    if (signal?.aborted) return { ok: false, message: "the checkout was no longer needed" };
     if (!bySha.ok || !(await this.hasCommit(cache, sha))) {
-      const everything = await this.fetchRefs(cache, cloneUrl, token, signal);
+      const everything = await this.fetchRefs(cache, cloneUrl, token);
       if (!everything.ok) return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(everything)}` };
       if (!(await this.hasCommit(cache, sha))) return { ok: false, message: `commit ${sha.slice(0, 7)} is not in ${repository}; was it force-pushed away?` };
     }
@@ -150,9 +153,9 @@ export class Workspaces {
     return init.ok ? { ok: true } : { ok: false, message: `could not create a cache for ${repository}: ${gitComplaint(init)}` };
   }
 
-  private fetchRefs(cache: string, cloneUrl: string, token: string | undefined, signal?: AbortSignal) {
+  private fetchRefs(cache: string, cloneUrl: string, token: string | undefined) {
     const refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
-    return this.git(["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, ...refspecs], cache, { token, remoteUrl: cloneUrl, signal });
+    return this.git(["fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", cloneUrl, ...refspecs], cache, { token, remoteUrl: cloneUrl });
   }
 
   private async hasCommit(cache: string, sha: string): Promise<boolean> {
@@ -169,7 +172,7 @@ export class Workspaces {
     });
   }
 
-  private git(args: string[], cwd: string, credentials?: { token: string | undefined; remoteUrl: string; signal?: AbortSignal | undefined }) {
+  private git(args: string[], cwd: string, credentials?: { token: string | undefined; remoteUrl: string }) {
     return git(args, { cwd, baseEnv: this.baseEnv, ...credentials });
   }
 

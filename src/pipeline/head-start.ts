@@ -3,8 +3,9 @@
  * at once, side by side — the environment's records (locks), CI on its sha,
  * and its checkout — while the configuration is read, instead of one after
  * the other. Reads nobody ends up using cost a GET; the checkout belongs to
- * the deployment: `settle` stops it and removes it if nothing took it, and
- * the pipeline awaits that before its final status.
+ * the deployment: `settle` removes it if nothing took it (a fetch under way
+ * finishes first — its commits serve the next deployment — but no worktree
+ * is made), and the pipeline awaits that before its final status.
  */
 import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../core/record.js";
 import type { DeploymentRequest } from "../core/request.js";
@@ -42,7 +43,7 @@ export interface HeadStart {
   timings: StepTimings;
   /** The CI step is behind: remembers whether CI was read, for the lane's next deployment. */
   ciDecided(): void;
-  /** Stops and removes a checkout nobody took. */
+  /** Removes a checkout nobody took, once its fetch is done. */
   settle(): Promise<void>;
 }
 
