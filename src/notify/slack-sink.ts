@@ -11,24 +11,17 @@ import { chooseSlackWebhook, missingWebhooks, roomOf } from "../decisions/choose
 import { renderSlackMessage } from "../decisions/render-slack-message.js";
 import { urlSecrets, type AttemptAnswer, type Deliveries, type NotifyLog } from "./deliveries.js";
 import type { NoticeTracker } from "./notice-tracker.js";
-import type { NotificationSink } from "./notification-sink.js";
+import { BackgroundSink } from "./notification-sink.js";
 
-export class SlackSink implements NotificationSink {
+export class SlackSink extends BackgroundSink {
   constructor(
     /** URL by variable name, from heaven's environment. */
     private readonly webhooks: Readonly<Record<string, string>>,
-    private readonly tracker: NoticeTracker,
-    private readonly deliveries: Deliveries,
+    tracker: NoticeTracker,
+    deliveries: Deliveries,
     private readonly log: NotifyLog,
-  ) {}
-
-  async idle(): Promise<void> {
-    await this.deliveries.idle();
-    await this.tracker.flushed();
-  }
-
-  stop(): void {
-    this.deliveries.stop();
+  ) {
+    super(tracker, deliveries);
   }
 
   async publish(job: DeploymentJob, event: DeploymentEvent, logUrl: string): Promise<void> {

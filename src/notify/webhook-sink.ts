@@ -12,7 +12,7 @@ import { missingWebhooks, roomOf, webhookVariables } from "../decisions/choose-n
 import { renderWebhookBody } from "../decisions/render-webhook-body.js";
 import { urlSecrets, type AttemptAnswer, type Deliveries, type NotifyLog } from "./deliveries.js";
 import type { NoticeTracker } from "./notice-tracker.js";
-import type { NotificationSink } from "./notification-sink.js";
+import { BackgroundSink } from "./notification-sink.js";
 
 export const SIGNATURE_HEADER = "x-heaven-signature-256";
 
@@ -20,22 +20,15 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-export class WebhookSink implements NotificationSink {
+export class WebhookSink extends BackgroundSink {
   constructor(
     /** URL and secret by the URL's variable name, from heaven's environment. */
     private readonly webhooks: Readonly<Record<string, { url: string; secret: string }>>,
-    private readonly tracker: NoticeTracker,
-    private readonly deliveries: Deliveries,
+    tracker: NoticeTracker,
+    deliveries: Deliveries,
     private readonly log: NotifyLog,
-  ) {}
-
-  async idle(): Promise<void> {
-    await this.deliveries.idle();
-    await this.tracker.flushed();
-  }
-
-  stop(): void {
-    this.deliveries.stop();
+  ) {
+    super(tracker, deliveries);
   }
 
   async publish(job: DeploymentJob, event: DeploymentEvent, logUrl: string): Promise<void> {
