@@ -21,6 +21,7 @@ import { handlePullRequestClosed } from "./handlers/pull-request.js";
 import type { Deployer } from "./pipeline/deployer.js";
 import { notificationSinks, type NotificationSink } from "./notify/notification-sinks.js";
 import { logRoute } from "./server/log-route.js";
+import { githubWebUrl } from "./engine/log-meta-sink.js";
 import type { Settings } from "./settings.js";
 
 export interface HeavenAppOptions {
@@ -72,7 +73,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     for (const line of skipped) app.log.error(`outbox: ${line}`);
 
     const { deployer } = options;
-    const notifications = notificationSinks({ dataDir: options.dataDir, notify: options.notify }, { log: app.log, githubHost: process.env.GHE_HOST ?? "github.com" });
+    const notifications = notificationSinks({ dataDir: options.dataDir, notify: options.notify }, { log: app.log, githubHost: githubWebUrl(process.env) });
     const report = await deployer.start({
       sourcesFor: async (job: DeploymentJob) => {
         if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);

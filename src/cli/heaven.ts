@@ -12,6 +12,7 @@ import { laneOf } from "../core/job.js";
 import { createCore } from "../create-core.js";
 import { describeOutcome } from "../decisions/describe-outcome.js";
 import { logFilePath, logKey } from "../engine/log-links.js";
+import { githubWebUrl } from "../engine/log-meta-sink.js";
 import { applyDotEnv, loadSettings, SettingsError } from "../settings.js";
 import { notificationSinks } from "../notify/notification-sinks.js";
 import { localRepository, resolveLocal } from "./local-sources.js";
@@ -78,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const id = `local-${stamp()}-${randomBytes(3).toString("hex")}`;
   const terminal = new TerminalSink(say);
-  const notifications = notificationSinks(settings, { log: { warn: (_o, m) => console.error(`heaven: ${m}`), error: (_o, m) => console.error(`heaven: ${m}`) }, githubHost: process.env.GHE_HOST ?? "github.com" });
+  const notifications = notificationSinks(settings, { log: { warn: (_o, m) => console.error(`heaven: ${m}`), error: (_o, m) => console.error(`heaven: ${m}`) }, githubHost: githubWebUrl(process.env) });
   await deployer.start({
     sourcesFor: async () => ({ loadConfig: async () => resolved.config }),
     sinks: [terminal, ...notifications],

@@ -15,7 +15,7 @@ export type { NotificationSink } from "./notification-sink.js";
 
 export interface NotificationOptions {
   log: NotifyLog;
-  /** GitHub's host for links: `github.com`, or GitHub Enterprise Server's `GHE_HOST`. */
+  /** GitHub's web address for links (log-meta-sink's `githubWebUrl`), or a bare host: `github.com`. */
   githubHost: string;
   now?: () => number;
   /** Tests retry faster than production does. */
