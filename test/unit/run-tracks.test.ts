@@ -131,8 +131,10 @@ describe("runTracks", () => {
   it("does not start a step once the deadline has passed", async () => {
     // A deadline already behind (the steps before used it up) leaves nothing to start.
     const marker = join(checkout, "late-step-ran");
-    const { outcome } = await run([{ steps: [sh("late", `touch '${marker}'`)] }], { timeoutSeconds: 0 });
+    const { outcome, started } = await run([{ steps: [sh("late", `touch '${marker}'`)] }], { timeoutSeconds: 0 });
     expect(outcome).toMatchObject({ kind: "timed-out", what: "late" });
+    // Not even spawned (given 1 ms, it might not have got as far as the touch).
+    expect(started).toEqual([]);
     expect(existsSync(marker)).toBe(false);
   });
 });
