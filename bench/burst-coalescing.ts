@@ -12,6 +12,7 @@ import { benchRepo, scriptsDone } from "./helpers/bench-repo.js";
 import { createDeployments, deliverBurst, statusTally, writesOf } from "./helpers/deployment-burst.js";
 import { startInProcessHeaven } from "./helpers/in-process-heaven.js";
 import { seconds, table } from "./helpers/stats.js";
+import { record } from "./helpers/scoreboard.js";
 
 const FULL_NAME = "bench/burst";
 const DEPLOYMENTS = 60;
@@ -87,5 +88,13 @@ export async function burstCoalescingBenchmark(dir: string): Promise<void> {
       row("every final status in after", (r) => seconds(r.finalsInAfter)),
       row("webhooks not answered 2xx", (r) => String(r.failedDeliveries)),
     ]),
+  );
+  record(
+    "burst-coalescing",
+    { "writes per deployment, coalescing on": on.writes / DEPLOYMENTS, "every final status in after, coalescing on (s)": on.finalsInAfter / 1000 },
+    {
+      "writes per deployment, coalescing on": { baseline: off.writes / DEPLOYMENTS, of: "coalescing off" },
+      "every final status in after, coalescing on (s)": { baseline: off.finalsInAfter / 1000, of: "coalescing off" },
+    },
   );
 }

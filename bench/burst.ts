@@ -6,6 +6,7 @@
  */
 import { startServerScenario } from "./helpers/server-scenario.js";
 import { nowMs } from "./helpers/stats.js";
+import { record } from "./helpers/scoreboard.js";
 
 export async function burstBenchmark(dir: string): Promise<void> {
   const { github, heaven, event, scriptStarts, stop } = await startServerScenario(dir, { HEAVEN_CONCURRENCY: "4" });
@@ -32,6 +33,11 @@ export async function burstBenchmark(dir: string): Promise<void> {
         `${ok}/24 success statuses were in after ${(elapsed / 1000).toFixed(1)} s (writes are paced 1 s apart per installation); ` +
         `${(spent.length / 24).toFixed(2)} API calls and ${(writes / 24).toFixed(2)} writes per deployment ` +
         `(queued statuses are the writes above 2)`,
+    );
+    record(
+      "burst",
+      { "scripts all run after (s)": (lastScript - wallStart) / 1000, "final statuses in after (s)": elapsed / 1000, "API requests per deployment": spent.length / 24, "writes per deployment": writes / 24, "success statuses (of 24)": ok },
+      { "API requests per deployment": { baseline: 7, of: "Heaven's, a constant" }, "writes per deployment": { baseline: 5, of: "Heaven's, a constant" } },
     );
   } finally {
     await stop();

@@ -6,6 +6,7 @@ import { createCore } from "../src/create-core.js";
 import { loadSettings } from "../src/settings.js";
 import { createRepo, script } from "../test/helpers/git-repo.js";
 import { nowMs } from "./helpers/stats.js";
+import { record } from "./helpers/scoreboard.js";
 
 export async function chattyProviderBenchmark(dir: string): Promise<void> {
   const origin = createRepo(dir, "chatty", {
@@ -41,4 +42,5 @@ export async function chattyProviderBenchmark(dir: string): Promise<void> {
     `chatty provider: 100 MB of output in ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(0)} MB/s), ${outcome.kind}; ` +
       `heaven's RSS grew by at most ${((peak - baseline) / 1024 / 1024).toFixed(1)} MiB (from ${(baseline / 1024 / 1024).toFixed(0)} MiB)`,
   );
+  record("chatty-provider", { "100 MB of 100-char lines (MB/s)": 100 / seconds, "RSS growth (MiB)": (peak - baseline) / 1024 / 1024 }, { "RSS growth (MiB)": { goal: "< 50" } });
 }

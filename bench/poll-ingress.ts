@@ -12,6 +12,7 @@ import { FakeGitHub } from "../test/helpers/fake-github.js";
 import { createRepo, script } from "../test/helpers/git-repo.js";
 import { startHeaven } from "../test/helpers/heaven-server.js";
 import { percentile } from "./helpers/stats.js";
+import { record } from "./helpers/scoreboard.js";
 
 const IDLE_WINDOW_MS = 30_000;
 const MEASURED = 8;
@@ -51,6 +52,7 @@ export async function pollIngressBenchmark(dir: string): Promise<void> {
         `median ${(percentile(latencies, 50) / 1000).toFixed(1)} s, max ${(Math.max(...latencies) / 1000).toFixed(1)} s; ` +
         `idle: ${perHour(idle.length)} requests an hour (${perHour(unchanged)} of them 304s, which do not count against the rate limit)`,
     );
+    record("poll-ingress", { "created → script, median (s)": percentile(latencies, 50) / 1000, "idle requests an hour": perHour(idle.length), "idle 304s an hour": perHour(unchanged) });
   } finally {
     await heaven.stop();
     await github.stop();

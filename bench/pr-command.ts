@@ -14,6 +14,7 @@ import { FakeGitHub } from "../test/helpers/fake-github.js";
 import { script } from "../test/helpers/git-repo.js";
 import { startHeaven } from "../test/helpers/heaven-server.js";
 import { percentile, table } from "./helpers/stats.js";
+import { record } from "./helpers/scoreboard.js";
 
 const BRANCH_DEPLOY = { requests: 35, writes: 13 };
 /** What the pipeline spends on any deployment, whoever asked for it. */
@@ -70,6 +71,11 @@ export async function prCommandBenchmark(dir: string): Promise<void> {
       ["heaven, the pipeline's (config, locks, CI, statuses)", String(worst((r) => r.pipeline.requests)), String(worst((r) => r.pipeline.writes))],
       ["github/branch-deploy handling .deploy (issue 8's figures)", String(BRANCH_DEPLOY.requests), String(BRANCH_DEPLOY.writes)],
     ]),
+  );
+  record(
+    "pr-command",
+    { "command's own requests": worst((r) => r.command.requests), "command's own writes": worst((r) => r.command.writes), "comment → script, median (ms)": percentile(warm.map((r) => r.toScript), 50) },
+    { "command's own requests": { baseline: BRANCH_DEPLOY.requests, of: "github/branch-deploy" }, "command's own writes": { baseline: BRANCH_DEPLOY.writes, of: "github/branch-deploy" } },
   );
   console.log(`  comment → script runs: median ${percentile(warm.map((r) => r.toScript), 50)} ms; comment → success reply seen: median ${percentile(warm.map((r) => r.toReply), 50)} ms`);
 }

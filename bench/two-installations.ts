@@ -12,6 +12,7 @@ import { benchRepo } from "./helpers/bench-repo.js";
 import { createDeployments, deliverBurst, statusTally, writesOf } from "./helpers/deployment-burst.js";
 import { startInProcessHeaven } from "./helpers/in-process-heaven.js";
 import { seconds, table } from "./helpers/stats.js";
+import { record } from "./helpers/scoreboard.js";
 
 const PER_INSTALLATION = 30;
 const CONCURRENCY = 4;
@@ -47,6 +48,7 @@ export async function twoInstallationsBenchmark(dir: string): Promise<void> {
       const writes = writesOf(burst.requests).filter((r) => r.path.startsWith(`/repos/${i.fullName}/`)).length;
       const { oneFinal } = statusTally(github, ids);
       const last = Math.max(...finals);
+      record("two-installations", { [`${i.label}: last final (s)`]: last / 1000, [`${i.label}: writes`]: writes, [`${i.label}: one final each`]: `${oneFinal}/${ids.length}` });
       return [
         `${i.label} (installation ${i.installationId})`,
         seconds(Math.min(...finals)),
