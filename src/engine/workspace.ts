@@ -67,6 +67,21 @@ export class Workspaces {
     });
   }
 
+  /**
+   * Fetches a pushed commit into a cache that exists already, before anyone
+   * asks to deploy it: the deployment that follows finds it and skips the
+   * fetch. Never creates a cache (a push does not make a repository ours).
+   */
+  async prefetch(request: Pick<CheckoutRequest, "repository" | "cloneUrl" | "sha" | "token">): Promise<"fetched" | "present" | "no cache" | string> {
+    if (!isFullSha(request.sha)) return `"${request.sha}" is not a full commit sha`;
+    const cache = this.cacheDir(request.repository, request.cloneUrl);
+    return this.exclusive(cache, async () => {
+      if (!existsSync(join(cache, "HEAD"))) return "no cache";
+      const fetched = await this.fetchCommit(cache, request);
+      return fetched.ok ? (fetched.fetched ? "fetched" : "present") : fetched.message;
+    });
+  }
+
   async checkout(request: CheckoutRequest): Promise<Checkout> {
     const { repository, cloneUrl, sha } = request;
     if (!isFullSha(sha)) return { kind: "failed", message: `"${sha}" is not a full commit sha` };
@@ -99,7 +114,7 @@ export class Workspaces {
    * only that commit is asked for, not every branch and tag. A server that
    * will not hand out a commit by sha gets the full fetch.
    */
-  private async fetchCommit(cache: string, request: CheckoutRequest): Promise<{ ok: true; fetched: boolean } | { ok: false; message: string }> {
+  private async fetchCommit(cache: string, request: Pick<CheckoutRequest, "repository" | "cloneUrl" | "sha" | "token" | "note">): Promise<{ ok: true; fetched: boolean } | { ok: false; message: string }> {
     const { repository, cloneUrl, sha } = request;
     if (await this.hasCommit(cache, sha)) {
       request.note?.(`${sha.slice(0, 7)} is already in the cache; nothing to fetch`);

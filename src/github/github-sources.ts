@@ -30,11 +30,14 @@ function saying<A extends unknown[], R>(what: string, call: (...args: A) => Prom
   };
 }
 
+/** The installation's token, for git: its Octokit refreshes it and asks GHE_HOST, not api.github.com. */
+export const installationToken = (octokit: Pick<InstallationOctokit, "auth">) => async () => ((await octokit.auth({ type: "installation" })) as { token?: string }).token;
+
 export function githubSources(octokit: InstallationOctokit, target: RepositoryTarget): DeploymentSources {
   return {
     loadConfig: () => loadHeavenConfig(octokit, target),
     ciState: saying("reading CI", (sha: string) => getCiState(octokit, { ...target, sha })),
-    gitToken: saying("getting a token to fetch with", async () => ((await octokit.auth({ type: "installation" })) as { token?: string }).token),
+    gitToken: saying("getting a token to fetch with", installationToken(octokit)),
     environmentRecords: saying("reading the environment's deployments", (environment: string) => listEnvironmentRecords(octokit, target, environment)),
     environmentHistory: saying("reading the environment's history", (environment: string) => listEnvironmentHistory(octokit, target, environment)),
     createDeployment: saying("creating a deployment", (deployment: NewDeployment) => createDeployment(octokit, target, deployment)),

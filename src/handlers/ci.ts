@@ -14,6 +14,8 @@ import { readCiEvent, type CiEvent, type CiEventName } from "../decisions/read-c
 import { autoDeployOnGreen } from "../github/auto-deploy.js";
 import type { OutboxWriter } from "../github/outbox.js";
 import { PlanQueue } from "../github/plan-queue.js";
+import { installationToken } from "../github/github-sources.js";
+import { prefetchPushed } from "../github/prefetch-pushed.js";
 import type { DeferredHandler } from "../github/webhook-intake.js";
 import type { Deployer } from "../pipeline/deployer.js";
 
@@ -59,6 +61,8 @@ export function handleCiEvent(options: CiHandlerOptions) {
         const event = settled(payload);
         if (event === undefined) return;
         const { repository, installation } = payload;
+        // Not awaited: planning must not wait on git; the deployment's own checkout waits for it (one fetch per cache at a time).
+        if (name === "push") void prefetchPushed(options.deployer.workspaces, { repository, sha: event.sha }, installationToken(octokit), log);
         const woken = await options.deployer.ciSettled(repository.full_name, event.sha);
         if (woken > 0) log.info({ sha: event.sha, woken }, "CI settled: parked deployments re-checked");
         if (event.branches.length === 0 || installation === undefined) return;
