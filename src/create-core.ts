@@ -22,6 +22,8 @@ export interface Core {
   /** What heavenApp needs of the core, as the server and every harness wire it. */
   app: Omit<HeavenAppOptions, "outbox">;
   deployer: Deployer;
+  /** Checkouts and cache clones; the retention sweep asks which checkouts are held. */
+  workspaces: Workspaces;
   logSecret: string;
   queue: EmbeddedQueue;
   /** What start-up found that could not be read (journal lines, parked files of an older heaven). */
@@ -46,6 +48,7 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
     journalFile: options.journal ? join(settings.dataDir, "journal.jsonl") : undefined,
     concurrency: settings.concurrency,
   });
+  const workspaces = new Workspaces(settings.dataDir, settings.baseEnv, runAs);
   const deployer = new Deployer(queue, {
     dataDir: settings.dataDir,
     baseUrl: settings.baseUrl,
@@ -55,7 +58,7 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
     abortReason: options.abortReason,
     pipeline: {
       providers,
-      workspaces: new Workspaces(settings.dataDir, settings.baseEnv, runAs),
+      workspaces,
       runAs: settings.runAs,
       defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
       baseEnv: settings.baseEnv,
@@ -71,5 +74,5 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
   const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
   const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds };
   const notices = tightened.map((file) => `${file} was readable by other users; heaven made it private (0600) because HEAVEN_RUN_AS is set`);
-  return { app, deployer, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices };
+  return { app, deployer, workspaces, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices };
 }

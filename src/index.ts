@@ -23,6 +23,12 @@ import { notificationSinks, type NotificationSink } from "./notify/notification-
 import { logRoute } from "./server/log-route.js";
 import { githubWebUrl } from "./engine/log-meta-sink.js";
 import type { Settings } from "./settings.js";
+import { countGitHubRequest, createHeavenMetrics, timedHandler, type HeavenMetrics } from "./metrics/heaven-metrics.js";
+import { GitHubTraffic } from "./metrics/github-traffic.js";
+import { MetricsSink } from "./metrics/metrics-sink.js";
+import { healthRoute } from "./server/health-route.js";
+import { metricsRoute } from "./server/metrics-route.js";
+import { statusPage } from "./server/status-page.js";
 
 export interface HeavenAppOptions {
   deployer: Deployer;
@@ -37,6 +43,10 @@ export interface HeavenAppOptions {
   /** Slack and signed webhooks repositories may name in `notify` (settings.ts). */
   notify?: Settings["notify"];
   logLinkTtlSeconds?: number | undefined;
+  /** What the process's Octokit saw of GitHub (octokit.ts `observedOctokit`); default: nothing seen. */
+  githubTraffic?: GitHubTraffic;
+  /** HEAVEN_METRICS_TOKEN; undefined: /metrics is open. */
+  metricsToken?: string | undefined;
 }
 
 export interface LoadedApp {
@@ -45,6 +55,7 @@ export interface LoadedApp {
   intake: WebhookIntake;
   /** Sent in the background: stopped at shutdown. */
   notifications: NotificationSink[];
+  metrics: HeavenMetrics;
 }
 
 export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction; loaded: Promise<LoadedApp> } {
@@ -72,6 +83,24 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     if (restored > 0) app.log.info(`outbox: ${restored} GitHub writes from before the restart will be delivered`);
     for (const line of skipped) app.log.error(`outbox: ${line}`);
 
+    const startedAt = Date.now();
+    const traffic = options.githubTraffic ?? new GitHubTraffic();
+    const installations = new Set<number>();
+    let journalReplayed = false;
+    const sources = { queue: options.deployer.queue, outboxDepth: () => outbox.counts().pending, installationsSeen: () => installations.size };
+    const metrics = createHeavenMetrics(sources);
+    traffic.onRequest((request) => {
+      countGitHubRequest(metrics, request);
+      if (request.installationId !== undefined) installations.add(request.installationId);
+    });
+    app.onAny(async ({ payload }) => {
+      const id = (payload as { installation?: { id?: unknown } }).installation?.id;
+      if (typeof id === "number") installations.add(id);
+    });
+    addHandler(healthRoute({ dataDir: options.dataDir, github: traffic, journalReplayed: () => journalReplayed }));
+    addHandler(metricsRoute({ registry: metrics.registry, token: options.metricsToken }));
+    addHandler(statusPage({ queue: options.deployer.queue, installationsSeen: () => installations.size, startedAt }));
+
     const { deployer } = options;
     const notifications = notificationSinks({ dataDir: options.dataDir, notify: options.notify }, { log: app.log, githubHost: githubWebUrl(process.env) });
     const report = await deployer.start({
@@ -79,9 +108,10 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
         if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);
         return githubSources(await app.auth(job.origin.installationId), { owner: job.origin.owner, repo: job.origin.repo });
       },
-      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications],
+      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications, new MetricsSink(metrics)],
       log: app.log,
     });
+    journalReplayed = true;
     for (const line of report.skipped) app.log.error(`journal: ${line}`);
     app.log.info(
       `journal: ${report.interrupted} interrupted deployments reported, ${report.queued} queued and ${report.parked} waiting for CI picked up`,
@@ -90,10 +120,11 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     const { inbox, skipped: unread } = await WebhookInbox.open(join(options.dataDir, "inbox.jsonl"));
     for (const line of unread) app.log.error(`inbox: ${line}`);
     // Handlers share the outbox's Octokit of each installation: Probot's per-event one is built, then left unused.
-    const intake = new WebhookIntake({ inbox, octokitFor: (id) => (id === undefined ? app.auth() : octokitFor(id)), log: app.log, ...options.intake });
+    const handled = (event: string, seconds: number, ok: boolean) => metrics.webhookHandling.observe({ event, outcome: ok ? "ok" : "error" }, seconds);
+    const intake = new WebhookIntake({ inbox, octokitFor: (id) => (id === undefined ? app.auth() : octokitFor(id)), log: app.log, ...options.intake, handled });
 
     const shared = { outbox, providers: options.providers, defaultTimeoutSeconds: options.defaultTimeoutSeconds };
-    app.on("deployment.created", handleDeployment({ deployer, outbox }));
+    app.on("deployment.created", timedHandler(metrics, "deployment.created", handleDeployment({ deployer, outbox })));
     const ci = handleCiEvent({ ...shared, deployer });
     app.on("status", intake.on("status", ci("status")));
     app.on("check_suite.completed", intake.on("check_suite.completed", ci("check_suite")));
@@ -104,7 +135,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     app.on("issue_comment.created", intake.on("issue_comment.created", handleIssueComment({ ...shared, queued: (lane) => deployer.queue.list(lane) })));
     const replayed = intake.replay();
     if (replayed > 0) app.log.info(`inbox: ${replayed} webhooks answered before the restart and not handled yet are handled now`);
-    loaded({ app, outbox, intake, notifications });
+    loaded({ app, outbox, intake, notifications, metrics });
   };
   return { app, loaded: whenLoaded };
 }

@@ -3,10 +3,14 @@
  * the core, and lets Probot run the HTTP server (with its setup page when
  * the app is not registered yet). Signals stop it without losing work.
  */
+import pino from "pino";
 import { run } from "probot";
 import { createCore } from "./create-core.js";
-import { HeavenOctokit } from "./github/octokit.js";
+import { observedOctokit } from "./github/octokit.js";
+import { GitHubTraffic } from "./metrics/github-traffic.js";
 import { startIngress } from "./github/ingress.js";
+import { logKey } from "./engine/log-links.js";
+import { startRetentionSweep } from "./engine/retention-sweep.js";
 import { heavenApp } from "./index.js";
 import { webhookLog } from "./server/webhook-log.js";
 import { applyDotEnv, loadSettings, SettingsError } from "./settings.js";
@@ -19,9 +23,11 @@ async function main(): Promise<void> {
   applyDotEnv(process.env);
   const settings = loadSettings(process.env);
   const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown" });
-  const heaven = heavenApp(core.app);
+  // Every request of the process's Octokit is seen: metrics, and /ready's "GitHub reachable".
+  const githubTraffic = new GitHubTraffic();
+  const heaven = heavenApp({ ...core.app, githubTraffic, metricsToken: settings.metricsToken });
   const ours = new Set(process.listeners("SIGINT"));
-  const server = await run(heaven.app, { Octokit: HeavenOctokit, log: webhookLog(process.env) });
+  const server = await run(heaven.app, { Octokit: observedOctokit((request) => githubTraffic.record(request)), log: webhookLog(process.env) });
   // Probot's own SIGINT handler exits ~100 ms after the signal, racing heaven's shutdown.
   for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
   const { app, outbox, intake, notifications } = await heaven.loaded;
@@ -30,6 +36,14 @@ async function main(): Promise<void> {
   for (const line of core.notices) app.log.warn(line);
   // Only once heaven listens: a redelivered webhook must find it.
   const ingress = await startIngress(app, settings);
+  const retention = startRetentionSweep({
+    dataDir: settings.dataDir,
+    days: settings.logRetentionDays,
+    workspaces: core.workspaces,
+    liveLogKeys: async () => new Set((await core.queue.list()).map(({ job }) => logKey(job.request.repository.fullName, job.request.id))),
+    log: (line) => app.log.info(line),
+    warn: (line) => app.log.warn(line),
+  });
   stopOnSignals(
     {
       queue: core.queue,
@@ -48,18 +62,30 @@ async function main(): Promise<void> {
         for (const sink of notifications) sink.stop();
         return left;
       },
-      stopIngress: () => ingress.stop(),
+      stopIngress: async () => {
+        await ingress.stop();
+        await retention.stop();
+      },
       log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
     },
     settings.shutdownGraceSeconds,
   );
 }
 
+/** Probot's rule for its own log: JSON with LOG_FORMAT set (other than pretty), or in production without it. */
+function logsJson(env: NodeJS.ProcessEnv): boolean {
+  return env.LOG_FORMAT ? env.LOG_FORMAT !== "pretty" : env.NODE_ENV === "production";
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError) {
-    console.error(`heaven: invalid settings:\n${error.message}`);
+  const message = error instanceof SettingsError ? `invalid settings:\n${error.message}` : undefined;
+  if (logsJson(process.env)) {
+    // Before Probot has a logger: the same JSON lines as the rest of the log, written before exiting.
+    const log = pino({ name: "heaven", messageKey: process.env.LOG_MESSAGE_KEY || "msg" }, pino.destination({ dest: 1, sync: true }));
+    if (message === undefined) log.fatal({ err: error }, "heaven could not start");
+    else log.fatal(message);
   } else {
-    console.error(error);
+    console.error(message === undefined ? error : `heaven: ${message}`);
   }
   process.exit(1);
 });

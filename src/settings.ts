@@ -34,6 +34,7 @@ const schema = z.object({
   PORT: integer("PORT", 3000, 0, 65535),
   HEAVEN_URL: z.url({ protocol: /^https?$/, message: "HEAVEN_URL must be an absolute http(s) URL" }).optional(),
   HEAVEN_DATA_DIR: z.string().optional(),
+  HEAVEN_APPS: z.string().optional(),
   HEAVEN_CONCURRENCY: integer("HEAVEN_CONCURRENCY", 2, 1, 64),
   DEPLOYMENT_TIMEOUT: integer("DEPLOYMENT_TIMEOUT", 300, 1, 86_400),
   HEAVEN_LOG_SECRET: z.string().min(16, { message: "HEAVEN_LOG_SECRET must be at least 16 characters" }).optional(),
@@ -56,6 +57,17 @@ const schema = z.object({
       ctx.addIssue({ code: "custom", message: `HEAVEN_LOG_MAX_BYTES must be a size of at least 1KiB such as 50MB or 512KiB, or off, got "${value}"` });
       return z.NEVER;
     }),
+  HEAVEN_LOG_RETENTION_DAYS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const text = value?.trim() ?? "";
+      if (text === "") return 30;
+      if (text === "off") return 0;
+      if (/^\d+$/.test(text) && Number(text) <= 36_500) return Number(text);
+      ctx.addIssue({ code: "custom", message: `HEAVEN_LOG_RETENTION_DAYS must be a whole number of days from 0 to 36500, or off (0 and off keep logs for ever), got "${value}"` });
+      return z.NEVER;
+    }),
   HEAVEN_PASS_ENV: z.string().optional(),
   HEAVEN_SHUTDOWN_GRACE: integer("HEAVEN_SHUTDOWN_GRACE", 600, 0, 86_400),
   HEAVEN_INGRESS: z
@@ -73,15 +85,24 @@ const schema = z.object({
   HEAVEN_KNOWN_HOSTS: z.string().optional(),
   HEAVEN_SECRETS: z.string().optional(),
   HEAVEN_RUN_AS: z.string().optional(),
+  HEAVEN_METRICS_TOKEN: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.string().min(16, { message: "HEAVEN_METRICS_TOKEN must be at least 16 characters (or unset, for an open /metrics)" }).optional(),
+  ),
 });
 
+/** Every variable the schema reads (`.env.example` documents each: test/unit/env-example.test.ts). */
+export const SETTINGS_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 /** heaven's own credentials: no repository may ask for them by name. */
-const NEVER_OFFERED = ["PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "HEAVEN_LOG_SECRET", "GITHUB_CLIENT_SECRET", "DEPLOYMENT_PRIVATE_KEY", "DATABASE_URL"];
+const NEVER_OFFERED = ["PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "HEAVEN_LOG_SECRET", "GITHUB_CLIENT_SECRET", "DEPLOYMENT_PRIVATE_KEY", "DATABASE_URL", "HEAVEN_METRICS_TOKEN"];
 
 export interface Settings {
   port: number;
   baseUrl: string;
   dataDir: string;
+  /** HEAVEN_APPS: the command line's apps file; undefined: ./apps.yml (or ./apps.json) if there is one. */
+  appsFile: string | undefined;
   concurrency: number;
   defaultTimeoutSeconds: number;
   /** Seconds running deployments get to finish when heaven is asked to stop. */
@@ -95,6 +116,8 @@ export interface Settings {
   logLinkTtlSeconds: number | undefined;
   /** HEAVEN_LOG_MAX_BYTES: a deployment log's size cap; 0: none. */
   logMaxBytes: number;
+  /** HEAVEN_LOG_RETENTION_DAYS: logs and left-over checkouts older than this are swept; 0: kept for ever. */
+  logRetentionDays: number;
   /** The environment provider processes and git start from. */
   baseEnv: Record<string, string>;
   /** Values no log may show. */
@@ -109,6 +132,8 @@ export interface Settings {
   runAs: RunAs | undefined;
   /** Slack and signed webhooks repositories may name in `notify`; undefined: none is set. */
   notify: NotifyTargets | undefined;
+  /** HEAVEN_METRICS_TOKEN: the bearer token /metrics asks for; undefined: /metrics is open. */
+  metricsToken: string | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -130,13 +155,14 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     const value = env[name];
     if (value !== undefined) baseEnv[name] = value;
   }
-  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, ...notifySecrets(notify.targets), ...passed.map((name) => env[name])].filter(
+  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, values.HEAVEN_METRICS_TOKEN, ...notifySecrets(notify.targets), ...passed.map((name) => env[name])].filter(
     (value): value is string => value !== undefined && value !== "",
   );
   return {
     port: values.PORT,
     baseUrl: (values.HEAVEN_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ""),
     dataDir: resolve(values.HEAVEN_DATA_DIR ?? ".heaven"),
+    appsFile: values.HEAVEN_APPS === undefined || values.HEAVEN_APPS === "" ? undefined : resolve(values.HEAVEN_APPS),
     concurrency: values.HEAVEN_CONCURRENCY,
     defaultTimeoutSeconds: values.DEPLOYMENT_TIMEOUT,
     shutdownGraceSeconds: values.HEAVEN_SHUTDOWN_GRACE,
@@ -145,12 +171,14 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     logSecret: values.HEAVEN_LOG_SECRET,
     logLinkTtlSeconds: values.HEAVEN_LOG_LINK_TTL,
     logMaxBytes: values.HEAVEN_LOG_MAX_BYTES,
+    logRetentionDays: values.HEAVEN_LOG_RETENTION_DAYS,
     baseEnv,
     secrets,
     ssh: { privateKey: readPrivateKey(values.DEPLOYMENT_PRIVATE_KEY), knownHosts: readKnownHosts(values.HEAVEN_KNOWN_HOSTS) },
     offeredSecrets,
     runAs: readRunAs(values.HEAVEN_RUN_AS),
     notify: notify.targets,
+    metricsToken: values.HEAVEN_METRICS_TOKEN,
     hostEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
 }

@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { isFullSha } from "../core/sha.js";
 import { git, gitComplaint } from "./git.js";
 import { giveTree, type RunAs } from "./run-as.js";
@@ -38,7 +38,11 @@ const FETCHED_REF = "refs/heaven/fetched";
 export class Workspaces {
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  private readonly checkoutsDir: string;
+  /** Where checkouts go (the data directory's, or HEAVEN_RUN_AS's). */
+  readonly checkoutsDir: string;
+
+  /** Checkouts a deployment holds now: retention leaves them alone. */
+  readonly inUse = new Set<string>();
 
   /** `runAs`: checkouts go to `checkoutsDir` and belong to that user (HEAVEN_RUN_AS). */
   constructor(
@@ -62,7 +66,10 @@ export class Workspaces {
       const created = await this.createCache(cache, repository);
       if (!created.ok) return created;
       const fetched = await this.fetchRefs(cache, cloneUrl, token);
-      if (!fetched.ok) return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(fetched)}` };
+      if (!fetched.ok) {
+        await this.dropIfFresh(cache, created.fresh);
+        return { ok: false, message: `could not fetch ${redactUrl(cloneUrl)}: ${gitComplaint(fetched)}` };
+      }
       return { ok: true, cache };
     });
   }
@@ -93,18 +100,25 @@ export class Workspaces {
       if (!created.ok) return { kind: "failed", message: created.message };
       const fetchStarted = performance.now();
       const fetched = await this.fetchCommit(cache, request);
-      if (!fetched.ok) return { kind: "failed", message: fetched.message };
+      if (!fetched.ok) {
+        await this.dropIfFresh(cache, created.fresh);
+        return { kind: "failed", message: fetched.message };
+      }
       if (fetched.fetched) request.timed?.("fetch", performance.now() - fetchStarted);
       if (request.signal?.aborted) return { kind: "failed", message: "the checkout was no longer needed" };
       const addStarted = performance.now();
       await mkdir(this.checkoutsDir, { recursive: true });
+      this.inUse.add(dir);
       const added = await this.git(["worktree", "add", "--detach", "--quiet", dir, sha], cache);
       request.timed?.("checkout", performance.now() - addStarted);
-      if (!added.ok) return { kind: "failed", message: `could not check out ${sha.slice(0, 7)}: ${gitComplaint(added)}` };
+      if (!added.ok) {
+        this.inUse.delete(dir);
+        return { kind: "failed", message: `could not check out ${sha.slice(0, 7)}: ${gitComplaint(added)}` };
+      }
       if (this.runAs !== undefined) await giveTree(dir, this.runAs.user);
       // Not where: a log's readers need not learn heaven's paths (the provider gets the directory).
       request.note?.(`checked out ${sha}`);
-      return { kind: "ready", dir, release: () => this.remove(cache, dir) };
+      return { kind: "ready", dir, release: () => this.remove(cache, dir).finally(() => this.inUse.delete(dir)) };
     });
   }
 
@@ -161,11 +175,28 @@ export class Workspaces {
     return shown.ok ? shown.stdout : undefined;
   }
 
-  private async createCache(cache: string, repository: string): Promise<{ ok: true } | { ok: false; message: string }> {
-    if (existsSync(join(cache, "HEAD"))) return { ok: true };
+  /** `fresh`: made now, so nothing was ever fetched into it. */
+  private async createCache(cache: string, repository: string): Promise<{ ok: true; fresh: boolean } | { ok: false; message: string }> {
+    if (existsSync(join(cache, "HEAD"))) return { ok: true, fresh: false };
     await mkdir(cache, { recursive: true });
     const init = await this.git(["init", "--bare", "--quiet", cache], this.dataDir);
-    return init.ok ? { ok: true } : { ok: false, message: `could not create a cache for ${repository}: ${gitComplaint(init)}` };
+    return init.ok ? { ok: true, fresh: true } : { ok: false, message: `could not create a cache for ${repository}: ${gitComplaint(init)}` };
+  }
+
+  /** A cache whose first fetch failed holds nothing: left, it would look like a clone (a wrong URL, say) that worked. */
+  private async dropIfFresh(cache: string, fresh: boolean): Promise<void> {
+    if (fresh) await rm(cache, { recursive: true, force: true });
+  }
+
+  /**
+   * Removes a checkout no deployment holds (one a crash left, say) through
+   * git, so its cache forgets the worktree; one whose cache is gone is
+   * deleted outright.
+   */
+  async removeLeftover(dir: string): Promise<void> {
+    const cache = await cacheOfWorktree(dir);
+    if (cache !== undefined && existsSync(join(cache, "HEAD"))) await this.remove(cache, dir);
+    else await rm(dir, { recursive: true, force: true });
   }
 
   private fetchRefs(cache: string, cloneUrl: string, token: string | undefined) {
@@ -202,6 +233,13 @@ export class Workspaces {
       if (this.locks.get(key) === settled) this.locks.delete(key);
     }
   }
+}
+
+/** A worktree's `.git` file says `gitdir: <cache>/worktrees/<name>`; its cache is two levels up. */
+async function cacheOfWorktree(dir: string): Promise<string | undefined> {
+  const text = await readFile(join(dir, ".git"), "utf8").catch(() => undefined);
+  const gitdir = text === undefined ? undefined : /^gitdir: (.+)$/m.exec(text)?.[1]?.trim();
+  return gitdir === undefined ? undefined : dirname(dirname(resolve(dir, gitdir)));
 }
 
 /** Clone URLs may carry credentials (https://user:pass@host); never repeat them. */

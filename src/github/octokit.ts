@@ -6,6 +6,8 @@
  * the outbox are never retried here: the outbox retries them itself.
  */
 import { ProbotOctokit } from "probot";
+import { isObject } from "../core/json.js";
+import type { ObservedRequest } from "../metrics/github-traffic.js";
 
 type LimitHandler = (
   retryAfter: number,
@@ -43,9 +45,44 @@ function authOnBaseUrl(auth: unknown, baseUrl: string | undefined): unknown {
   return request === undefined ? auth : { ...auth, request: request.defaults({ baseUrl }) };
 }
 
-export const HeavenOctokit = ProbotOctokit.defaults((options: { throttle?: object; retry?: object; auth?: unknown; baseUrl?: string }) => ({
+const heavenDefaults = ProbotOctokit.defaults((options: { throttle?: object; retry?: object; auth?: unknown; baseUrl?: string }) => ({
   ...options,
   auth: authOnBaseUrl(options.auth, options.baseUrl),
   retry: { ...options.retry, doNotRetry: DO_NOT_RETRY },
   throttle: { ...options.throttle, onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
 }));
+
+export const HeavenOctokit = heavenDefaults;
+
+/**
+ * HeavenOctokit telling `observe` of every request's outcome (metrics, /ready).
+ * Added last, so its hook is the outermost: it sees what a caller sees, after
+ * throttling and retries.
+ */
+export function observedOctokit(observe: (request: ObservedRequest) => void): typeof HeavenOctokit {
+  return heavenDefaults.plugin((octokit: RequestHook, options: { auth?: unknown }) => {
+    const auth = options.auth;
+    const installationId = isObject(auth) && typeof auth.installationId === "number" ? auth.installationId : undefined;
+    octokit.hook.wrap("request", async (request, requestOptions) => {
+      const method = typeof requestOptions.method === "string" ? requestOptions.method : "GET";
+      try {
+        const response = await request(requestOptions);
+        observe({ method, status: response.status, installationId, rateLimitRemaining: remaining(response.headers) });
+        return response;
+      } catch (error) {
+        const status = isObject(error) && typeof error.status === "number" ? error.status : undefined;
+        const headers = isObject(error) && isObject(error.response) ? error.response.headers : undefined;
+        observe({ method, status, installationId, rateLimitRemaining: remaining(headers) });
+        throw error;
+      }
+    });
+  }) as unknown as typeof HeavenOctokit;
+}
+
+type RequestHook = Pick<InstanceType<typeof ProbotOctokit>, "hook">;
+
+function remaining(headers: unknown): number | undefined {
+  const value = isObject(headers) ? headers["x-ratelimit-remaining"] : undefined;
+  const number = typeof value === "string" || typeof value === "number" ? Number(value) : NaN;
+  return Number.isFinite(number) ? number : undefined;
+}

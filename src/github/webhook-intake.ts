@@ -46,6 +46,8 @@ export interface IntakeOptions {
   concurrency?: number;
   /** Webhooks accepted and not yet handled, past which the next is answered 503; default 500. */
   limit?: number;
+  /** Told how long each handling took (metrics), and whether it threw. */
+  handled?: (on: string, seconds: number, ok: boolean) => void;
 }
 
 const installationOf = (payload: Record<string, unknown>) =>
@@ -140,12 +142,16 @@ export class WebhookIntake {
   /** `handle` undefined: an event this heaven no longer handles, journaled by an older one. */
   private async handle({ id, on, payload }: ReceivedDelivery, handle: Handle | undefined): Promise<void> {
     const log = this.options.log.child({ name: "event", id });
+    const started = performance.now();
+    let ok = true;
     try {
       if (handle === undefined) throw new Error(`heaven no longer handles ${on}`);
       await handle({ id, payload, octokit: await this.options.octokitFor(installationOf(payload)), log });
     } catch (error) {
+      ok = false;
       log.error({ err: error, on }, `handling ${on} (delivery ${id}) failed`);
     } finally {
+      this.options.handled?.(on, (performance.now() - started) / 1000, ok);
       this.accepted.delete(id);
       await this.options.inbox.markDone(id).catch((error: unknown) => log.warn({ err: error }, `could not mark delivery ${id} handled; a restart handles it again`));
     }

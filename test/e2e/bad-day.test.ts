@@ -346,7 +346,9 @@ describe("heaven on a bad day", () => {
       const { exit, output } = failed as HeavenExitedError;
       expect(exit.code).not.toBe(0);
       expect(exit.code).not.toBeNull();
-      expect(output).toContain('HEAVEN_CONCURRENCY must be a whole number from 1 to 64, got "lots"');
+      // NODE_ENV=production: the log is JSON, the reason its last line's message.
+      const last = JSON.parse(output.trim().split("\n").at(-1) ?? "") as { msg: string };
+      expect(last.msg).toContain('HEAVEN_CONCURRENCY must be a whole number from 1 to 64, got "lots"');
     });
   });
 

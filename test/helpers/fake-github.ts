@@ -197,6 +197,8 @@ export class FakeGitHub {
   private readonly waitTimeoutMs: number | undefined;
   /** Added before every answer (API, git over HTTP, tarballs): GitHub's round trip from where heaven runs. Settable at any time. */
   latencyMs: number;
+  /** Sent as `x-ratelimit-remaining` on every API answer when set, as GitHub does. */
+  rateLimitRemaining: number | undefined = undefined;
 
   /** `waitTimeoutMs`: waitFor… helpers reject after this long, naming what they waited for (default: they wait forever). */
   constructor(options: { firstDeploymentId?: number; waitTimeoutMs?: number; latencyMs?: number } = {}) {
@@ -513,7 +515,8 @@ export class FakeGitHub {
     const reply = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       answered = true;
       recorded.status = status;
-      res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+      const limit = this.rateLimitRemaining === undefined ? {} : { "x-ratelimit-remaining": String(this.rateLimitRemaining) };
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...limit, ...headers });
       res.end(status === 204 || status === 304 ? undefined : typeof data === "string" ? data : JSON.stringify(data));
     };
     let after: (() => Promise<unknown>) | undefined;

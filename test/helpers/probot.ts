@@ -26,7 +26,8 @@ export interface TestApp {
 /** Writes as fast as the test can take them: pacing is measured in the benchmark, not here. */
 export const UNPACED = { minSpacingMs: 0, perMinute: 1_000_000, perHour: 1_000_000 };
 
-export async function testApp(options: { dataDir: string; retry?: boolean; concurrency?: number }): Promise<TestApp> {
+/** `beforeLoad`: sees the Probot instance before heaven is loaded into it (to record what heaven registers, say). */
+export async function testApp(options: { dataDir: string; retry?: boolean; concurrency?: number; beforeLoad?: (probot: Probot) => void }): Promise<TestApp> {
   // The server's own wiring, from settings as the environment would give them.
   const settings = loadSettings({
     HEAVEN_DATA_DIR: options.dataDir,
@@ -40,6 +41,7 @@ export async function testApp(options: { dataDir: string; retry?: boolean; concu
   const { deployer, queue, logSecret } = core;
   const probot = new Probot({ appId: 1, privateKey: appPrivateKey(), Octokit: quietOctokit({ retry: options.retry }), logLevel: "fatal" });
   const heaven = heavenApp({ ...core.app, outbox: { pacing: UNPACED } });
+  options.beforeLoad?.(probot);
   await probot.load(heaven.app, { cwd: process.cwd(), addHandler: () => undefined });
   const { outbox, intake } = await heaven.loaded;
   return {

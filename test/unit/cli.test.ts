@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createRepo, script, tempDir, type GitRepo } from "../helpers/git-repo.js";
+import { ensureBuilt, heavenBin as bin, projectDir, runHeaven, type CliRun } from "../helpers/heaven-cli.js";
 import { isDead } from "../helpers/process-state.js";
-
-const projectDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const bin = join(projectDir, "bin", "heaven.js");
 
 const HEAVEN_YML = `environments:
   production:
@@ -23,10 +20,7 @@ let origin: GitRepo & { sha: string };
 let featureSha: string;
 
 beforeAll(() => {
-  // `npm test` builds first; build here only when run on a fresh checkout.
-  if (!existsSync(join(projectDir, "lib", "src", "cli", "heaven.js"))) {
-    execFileSync("npx", ["tsc", "-p", "."], { cwd: projectDir, stdio: "inherit" });
-  }
+  ensureBuilt();
   root = tempDir("heaven-cli-");
   origin = createRepo(root.path, "origin", {
     ".github/heaven.yml": HEAVEN_YML,
@@ -47,33 +41,13 @@ afterAll(() => {
   root.remove();
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  dataDir: string;
-}
-
 let runs = 0;
 
 /** Runs `bin/heaven.js` as a child process with its own data directory. */
-function heaven(args: string[], env: Record<string, string> = {}, cwd = root.path): Promise<CliRun> {
+async function heaven(args: string[], env: Record<string, string> = {}, cwd = root.path): Promise<CliRun & { dataDir: string }> {
   runs += 1;
   const dataDir = join(root.path, `data-${runs}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root.path, HEAVEN_DATA_DIR: dataDir, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 30_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr, dataDir }));
-  });
+  return { ...(await runHeaven(args, { cwd, home: root.path, env: { HEAVEN_DATA_DIR: dataDir, ...env } })), dataDir };
 }
 
 describe("heaven deploy", () => {
@@ -130,9 +104,17 @@ describe("heaven deploy", () => {
   });
 
   it("exits 2 when the repository cannot be fetched", async () => {
-    const { code, stderr } = await heaven(["deploy", join(root.path, "nowhere.git"), "production"]);
+    const { code, stderr } = await heaven(["deploy", `file://${join(root.path, "nowhere.git")}`, "production"]);
     expect(code).toBe(2);
     expect(stderr).toContain("heaven: error: could not fetch");
+  });
+
+  it("exits 2 for a path that does not exist, saying what it looked for", async () => {
+    const missing = join(root.path, "nowhere.git");
+    const { code, stderr } = await heaven(["deploy", missing, "production"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`heaven: error: "${missing}" is not an app (no ./apps.yml or ./apps.json in ${root.path}), an existing path or a clone URL`);
+    expect(stderr).toContain("or a GitHub repository with -R owner/repo");
   });
 
   it("exits 2 with a message when a setting is invalid", async () => {
@@ -187,22 +169,38 @@ describe("heaven deploy", () => {
 
   describe("usage", () => {
     it.each([
-      ["no arguments", []],
-      ["an unknown command", ["destroy", "repo", "production"]],
-      ["a missing environment", ["deploy", "repo"]],
-      ["too many arguments", ["deploy", "repo", "production", "main", "extra"]],
-      ["an unknown option", ["deploy", "repo", "production", "--frobnicate"]],
-    ])("exits 2 and prints usage for %s", async (_what, args) => {
+      ["no arguments", [], "Usage: heaven [options] [command]"],
+      ["an unknown command", ["destroy", "repo", "production"], "error: unknown command 'destroy'"],
+      ["a missing environment", ["deploy", "repo"], 'heaven: error: "repo" is not an app'],
+      ["too many arguments", ["deploy", "repo", "production", "main", "extra"], "error: too many arguments for 'deploy'. Expected 3 arguments but got 4."],
+      ["an unknown option", ["deploy", "repo", "production", "--frobnicate"], "error: unknown option '--frobnicate'"],
+    ])("exits 2 and says what is wrong for %s", async (_what, args, message) => {
       const { code, stdout, stderr } = await heaven(args as string[]);
       expect(code).toBe(2);
-      expect(stderr).toContain("usage: heaven deploy <repository path or clone URL> <environment> [ref]");
+      expect(stderr).toContain(message);
       expect(stdout).toBe("");
     });
 
-    it("prints usage and exits 0 for --help", async () => {
+    it("prints the commands and the exit statuses, and exits 0, for --help", async () => {
       const { code, stdout } = await heaven(["--help"]);
       expect(code).toBe(0);
-      expect(stdout).toContain("usage: heaven deploy");
+      expect(stdout).toContain("Usage: heaven [options] [command]");
+      expect(stdout).toMatch(/^  deploy \[options\] <app\|path\|url\|environment> \[environment\] \[ref\]/m);
+      expect(stdout).toContain("130  interrupted (Ctrl-C, SIGTERM, SIGHUP)");
+    });
+
+    it("prints one command's usage for help deploy", async () => {
+      const { code, stdout } = await heaven(["help", "deploy"]);
+      expect(code).toBe(0);
+      expect(stdout).toContain("Usage: heaven deploy [options] <app|path|url> <environment> [ref]");
+      expect(stdout).toContain("--dry-run");
+      expect(stdout).toContain("Exit status:");
+    });
+
+    it("prints its version", async () => {
+      const { version } = JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8")) as { version: string };
+      const { code, stdout } = await heaven(["--version"]);
+      expect({ code, stdout }).toEqual({ code: 0, stdout: `${version}\n` });
     });
   });
 });

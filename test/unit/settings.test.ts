@@ -36,6 +36,7 @@ describe("loadSettings", () => {
         pollSeconds: 5,
         logSecret: undefined,
         logMaxBytes: 50_000_000,
+        logRetentionDays: 30,
         baseEnv: {},
         secrets: [],
       });
@@ -303,4 +304,20 @@ describe("provider credentials and keys", () => {
     );
   });
 });
+});
+
+describe("HEAVEN_METRICS_TOKEN", () => {
+  it("is the bearer token /metrics asks for, masked in logs; unset or empty leaves /metrics open", () => {
+    const token = "metrics-token-0123456789";
+    const settings = loadSettings({ HEAVEN_METRICS_TOKEN: token });
+    expect(settings.metricsToken).toBe(token);
+    expect(settings.secrets).toContain(token);
+    expect(loadSettings({}).metricsToken).toBeUndefined();
+    expect(loadSettings({ HEAVEN_METRICS_TOKEN: "" }).metricsToken).toBeUndefined();
+  });
+
+  it("refuses a short token, and a repository may not ask for it as a secret", () => {
+    expect(errorOf({ HEAVEN_METRICS_TOKEN: "short" })).toBe("HEAVEN_METRICS_TOKEN must be at least 16 characters (or unset, for an open /metrics)");
+    expect(errorOf({ HEAVEN_SECRETS: "HEAVEN_METRICS_TOKEN" })).toBe("HEAVEN_SECRETS may not offer heaven's own credentials: HEAVEN_METRICS_TOKEN");
+  });
 });

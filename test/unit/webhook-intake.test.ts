@@ -64,7 +64,7 @@ function recorder(until: Promise<void> = Promise.resolve(), fail: number[] = [])
   return { handled, handler };
 }
 
-async function intakeOn(options: { limit?: number; concurrency?: number } = {}) {
+async function intakeOn(options: { limit?: number; concurrency?: number; handled?: (on: string, seconds: number, ok: boolean) => void } = {}) {
   const { inbox, skipped } = await WebhookInbox.open(file);
   opened.push(inbox);
   expect(skipped).toEqual([]);
@@ -242,5 +242,20 @@ describe("through Probot's webhook middleware", () => {
     expect(await send(2)).toBe(503);
     expect(JSON.stringify(logged)).toContain("webhooks waiting to be handled");
     expect(JSON.stringify(logged)).not.toContain("PAYLOAD-MARKER");
+  });
+
+  it("tells how long each handling took and whether it threw, for the metrics", async () => {
+    const timings: Array<{ on: string; ok: boolean; seconds: number }> = [];
+    const { intake } = await intakeOn({ handled: (on, seconds, ok) => void timings.push({ on, ok, seconds }) });
+    const receive = intake.on("status", recorder(Promise.resolve(), [2]).handler);
+    await receive(event(1));
+    await receive(event(2));
+    await intake.idle();
+    // Handled side by side: in whichever order they end.
+    expect(timings.map(({ on, ok }) => ({ on, ok })).sort((a, b) => Number(b.ok) - Number(a.ok))).toEqual([
+      { on: "status", ok: true },
+      { on: "status", ok: false },
+    ]);
+    expect(timings.every((t) => t.seconds >= 0)).toBe(true);
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * GitHub mode of the command line: the verbs of the pull-request commands
+ * (lock, unlock, rollback, wcid, deploys; deploy comes through
+ * `deployOnGitHub`) against a repository on GitHub, as the person whose
+ * token it is. The command line only creates and reads records; the server
+ * does the work. Each command sets process.exitCode (runCli reads it).
+ */
+import { Option, type Command } from "commander";
+import { parseDuration } from "../../decisions/parse-duration.js";
+
+export interface GitHubDeployOptions {
+  repo?: string;
+  environment: string;
+  ref?: string;
+  task?: string;
+  force?: boolean;
+  wait?: boolean;
+  json?: boolean;
+  /** hubot-deploy's host filter, sent as `payload.hosts`. */
+  hosts?: string[];
+}
+
+interface Common {
+  repo?: string;
+  json?: boolean;
+  wait?: boolean;
+}
+
+const REPO_HELP = "the repository on GitHub (default: the checkout's origin; GH_HOST for Enterprise Server)";
+
+function withCommon(command: Command, wait: boolean): Command {
+  command.option("-R, --repo <owner/repo>", REPO_HELP).addOption(new Option("--json", "print JSON for scripts").default(false));
+  if (wait) command.addOption(new Option("--wait", "follow the record's statuses until heaven's final one").default(false));
+  return command;
+}
+
+/** commander's parser for --for: the durations /lock takes (30m, 2h, 1d). */
+function lockDuration(value: string): number {
+  const parsed = parseDuration(value);
+  if (parsed.kind === "duration") return parsed.seconds;
+  throw new Error(parsed.kind === "invalid" ? `--for ${value}: ${parsed.problem}` : `--for wants a duration like 30m, 2h or 1d, not "${value}"`);
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`--limit must be a whole number above 0, got "${value}"`);
+  return number;
+}
+
+/** Runs a verb and leaves its status where runCli looks; the work is loaded only when a command runs. */
+async function finish(work: Promise<number>): Promise<void> {
+  process.exitCode = await work;
+}
+
+export function addGitHubCommands(program: Command): void {
+  withCommon(program.command("lock"), true)
+    .summary("lock an environment on GitHub (a deploy:lock record, as /lock makes)")
+    .argument("<environment>", "the environment to lock")
+    .option("--reason <text>", "why; shown to whoever tries to deploy")
+    .option("--for <duration>", "the lock expires after this long (30m, 2h, 1d); default: the environment's lock_ttl", lockDuration)
+    .action(async (environment: string, options: Common & { reason?: string; for?: number }) => {
+      const { act } = await import("./act.js");
+      await finish(act({ kind: "lock", environment, reason: options.reason, ttlSeconds: options.for }, options));
+    });
+  withCommon(program.command("unlock"), true)
+    .summary("unlock an environment on GitHub (a deploy:unlock record)")
+    .argument("<environment>", "the environment to unlock")
+    .action(async (environment: string, options: Common) => {
+      const { act } = await import("./act.js");
+      await finish(act({ kind: "unlock", environment }, options));
+    });
+  withCommon(program.command("rollback"), true)
+    .summary("deploy the environment's previous successful commit again (a deploy:rollback record)")
+    .argument("<environment>", "the environment to roll back")
+    .action(async (environment: string, options: Common) => {
+      const { act } = await import("./act.js");
+      await finish(act({ kind: "rollback", environment }, options));
+    });
+  withCommon(program.command("wcid"), false)
+    .summary("where can I deploy: each environment's deployed ref, lock and queue")
+    .action(async (options: Common) => {
+      const { whereCanIDeploy } = await import("./questions.js");
+      await finish(whereCanIDeploy(options));
+    });
+  withCommon(program.command("deploys"), false)
+    .summary("recent deployments on GitHub and their states")
+    .argument("[environment]", "only this environment")
+    .option("-n, --limit <count>", "how many", positiveInteger, 10)
+    .action(async (environment: string | undefined, options: Common & { limit: number }) => {
+      const { recentDeploys } = await import("./questions.js");
+      await finish(recentDeploys(environment, options));
+    });
+}
+
+/** `heaven deploy` in GitHub mode: a deployment record for the server; `--wait` follows it. */
+export async function deployOnGitHub(options: GitHubDeployOptions): Promise<number> {
+  const { act } = await import("./act.js");
+  const verb = { kind: "deploy" as const, environment: options.environment, ref: options.ref, task: options.task, force: options.force, hosts: options.hosts };
+  return act(verb, options);
+}
