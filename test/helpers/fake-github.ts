@@ -182,6 +182,8 @@ export class FakeGitHub {
   private outages: Outage[] = [];
   private readonly minted: string[] = [];
   private readonly revoked = new Set<string>();
+  /** People's own tokens (the command line's): token → login. `GET /user` names them, and deployments they create have them as creator. */
+  readonly userTokens = new Map<string, string>();
   private readonly deliveryLog = new DeliveryLog({ deliver: () => this.deliver, recorded: () => this.notify() });
   private readonly gitHttp = new FakeGitHttp({
     originOf: (fullName) => {
@@ -528,7 +530,7 @@ export class FakeGitHub {
     }
 
     try {
-      after = this.route(method, path, query, body, reply, ifNoneMatch);
+      after = this.route(method, path, query, body, reply, ifNoneMatch, token);
     } catch (error) {
       if (!answered) reply(500, { message: `fake GitHub crashed: ${error instanceof Error ? error.message : String(error)}` });
     }
@@ -560,6 +562,7 @@ export class FakeGitHub {
     body: Record<string, unknown> | undefined,
     reply: (status: number, data: unknown, headers?: Record<string, string>) => void,
     ifNoneMatch?: string,
+    token?: string,
   ): (() => Promise<unknown>) | undefined {
     const notFound = (message = "Not Found") => reply(404, { message });
     let match: RegExpExecArray | null;
@@ -568,7 +571,14 @@ export class FakeGitHub {
     const deliveryRoute = this.deliveryLog.route(method, path, query, reply, `http://${this.host}/api/v3`, ifNoneMatch);
     if (deliveryRoute.handled) return deliveryRoute.after;
 
-    if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+    const person = token === undefined ? undefined : this.userTokens.get(token);
+    if (method === "GET" && path === "/user") {
+      if (person === undefined) return void reply(401, { message: "Bad credentials" });
+      reply(200, { login: person, type: "User" });
+    } else if (method === "GET" && (match = repoRoute("")) && this.repo(match[1] as string).registered !== undefined) {
+      const [owner = "", name = ""] = (match[1] as string).split("/");
+      reply(200, { name, full_name: match[1], owner: { login: owner }, default_branch: this.registered(match[1] as string).defaultBranch });
+    } else if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       // A new token each time, so tests can tell which one a request used.
       const token = this.mintToken();
       reply(201, { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" });
@@ -634,7 +644,7 @@ export class FakeGitHub {
         environment: typeof body?.environment === "string" ? body.environment : "production",
         payload: body?.payload,
         description: body?.description,
-        creator: HEAVEN_BOT,
+        creator: person === undefined ? HEAVEN_BOT : { login: person, type: "User" },
       });
       reply(201, this.deploymentJson(stored));
       return () => this.deliveryLog.send("deployment", this.deploymentEvent(stored));

@@ -1,5 +1,6 @@
 /** `heaven logs [id]`: a local deployment's log again, or the recent ones. */
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
+import { parseLimit } from "./parse-limit.js";
 
 export interface LogsArgs {
   /** Undefined: list the recent deployments. */
@@ -8,11 +9,6 @@ export interface LogsArgs {
   limit: number;
 }
 
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`--limit must be a whole number above 0, got "${value}"`);
-  return number;
-}
 
 export function addLogsCommand(program: Command, run: (args: LogsArgs) => Promise<void>): Command {
   return program
@@ -21,7 +17,7 @@ export function addLogsCommand(program: Command, run: (args: LogsArgs) => Promis
     .description("Prints the log of deployment <id> (as `heaven deploy` printed it), or lists the recent deployments of this box's data directory.")
     .argument("[id]", "the deployment id, like local-20260102150405-a1b2c3")
     .option("-f, --follow", "keep printing as the log grows, until the deployment ends")
-    .option("-n, --limit <count>", "how many recent deployments to list", positiveInteger, 20)
+    .option("-n, --limit <count>", "how many recent deployments to list", parseLimit, 20)
     .action(async (id: string | undefined, options: { follow?: boolean; limit: number }) => {
       await run({ id, follow: options.follow === true, limit: options.limit });
     });

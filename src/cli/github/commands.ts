@@ -5,7 +5,8 @@
  * token it is. The command line only creates and reads records; the server
  * does the work. Each command sets process.exitCode (runCli reads it).
  */
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { parseLimit } from "../commands/parse-limit.js";
 import { parseDuration } from "../../decisions/parse-duration.js";
 
 export interface GitHubDeployOptions {
@@ -38,14 +39,9 @@ function withCommon(command: Command, wait: boolean): Command {
 function lockDuration(value: string): number {
   const parsed = parseDuration(value);
   if (parsed.kind === "duration") return parsed.seconds;
-  throw new Error(parsed.kind === "invalid" ? `--for ${value}: ${parsed.problem}` : `--for wants a duration like 30m, 2h or 1d, not "${value}"`);
+  throw new InvalidArgumentError(parsed.kind === "invalid" ? `--for ${value}: ${parsed.problem}` : `--for wants a duration like 30m, 2h or 1d, not "${value}"`);
 }
 
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`--limit must be a whole number above 0, got "${value}"`);
-  return number;
-}
 
 /** Runs a verb and leaves its status where runCli looks; the work is loaded only when a command runs. */
 async function finish(work: Promise<number>): Promise<void> {
@@ -85,7 +81,7 @@ export function addGitHubCommands(program: Command): void {
   withCommon(program.command("deploys"), false)
     .summary("recent deployments on GitHub and their states")
     .argument("[environment]", "only this environment")
-    .option("-n, --limit <count>", "how many", positiveInteger, 10)
+    .option("-n, --limit <count>", "how many", parseLimit, 10)
     .action(async (environment: string | undefined, options: Common & { limit: number }) => {
       const { recentDeploys } = await import("./questions.js");
       await finish(recentDeploys(environment, options));
