@@ -29,6 +29,7 @@ import { MetricsSink } from "./metrics/metrics-sink.js";
 import { healthRoute } from "./server/health-route.js";
 import { metricsRoute } from "./server/metrics-route.js";
 import { statusPage } from "./server/status-page.js";
+import { rootWebhookRoute } from "./server/root-webhook-route.js";
 
 export interface HeavenAppOptions {
   deployer: Deployer;
@@ -63,6 +64,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
   const whenLoaded = new Promise<LoadedApp>((resolve) => (loaded = resolve));
   const app: ApplicationFunction = async (app, { addHandler }) => {
     addHandler(logRoute(options));
+    addHandler(rootWebhookRoute((path) => app.getNodeMiddleware({ path }), app.webhookPath));
     // One Octokit per installation for the outbox's writes, not one per write (it refreshes its own token).
     const octokits = new Map<number, ReturnType<Probot["auth"]>>();
     const octokitFor = (installationId: number) => {

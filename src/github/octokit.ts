@@ -45,14 +45,12 @@ function authOnBaseUrl(auth: unknown, baseUrl: string | undefined): unknown {
   return request === undefined ? auth : { ...auth, request: request.defaults({ baseUrl }) };
 }
 
-const heavenDefaults = ProbotOctokit.defaults((options: { throttle?: object; retry?: object; auth?: unknown; baseUrl?: string }) => ({
+export const HeavenOctokit = ProbotOctokit.defaults((options: { throttle?: object; retry?: object; auth?: unknown; baseUrl?: string }) => ({
   ...options,
   auth: authOnBaseUrl(options.auth, options.baseUrl),
   retry: { ...options.retry, doNotRetry: DO_NOT_RETRY },
   throttle: { ...options.throttle, onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
 }));
-
-export const HeavenOctokit = heavenDefaults;
 
 /**
  * HeavenOctokit telling `observe` of every request's outcome (metrics, /ready).
@@ -60,7 +58,7 @@ export const HeavenOctokit = heavenDefaults;
  * throttling and retries.
  */
 export function observedOctokit(observe: (request: ObservedRequest) => void): typeof HeavenOctokit {
-  return heavenDefaults.plugin((octokit: RequestHook, options: { auth?: unknown }) => {
+  return HeavenOctokit.plugin((octokit: RequestHook, options: { auth?: unknown }) => {
     const auth = options.auth;
     const installationId = isObject(auth) && typeof auth.installationId === "number" ? auth.installationId : undefined;
     octokit.hook.wrap("request", async (request, requestOptions) => {

@@ -92,6 +92,15 @@ describe("heaven's server", () => {
     expect(github.statusesOf(s.id)).toEqual([]);
   });
 
+  it("takes webhooks at / as well, where Probot's setup page points a new app, and still checks their signature there", async () => {
+    const s = scenario("at-root", { "script/deploy": script("echo deployed from a root webhook") }, { payload: { force: true } });
+    expect((await heaven.webhook("deployment", s.event, { path: "/", secret: "not-the-secret" })).status).toBe(400);
+    expect((await heaven.webhook("deployment", s.event, { path: "/" })).status).toBeLessThan(300);
+    expect(await github.waitForFinalStatus(s.id)).toMatchObject({ state: "success" });
+    // GET / stays the status page.
+    expect((await fetch(`${heaven.url}/`, { headers: { accept: "application/json" } })).status).toBe(200);
+  });
+
   it("reports a failing script as failure with its exit code and last line", async () => {
     const s = scenario("failing", { "script/deploy": script(`echo "running migrations"\necho "migration failed" >&2\nexit 3`) }, { payload: { force: true } });
     await heaven.webhook("deployment", s.event);

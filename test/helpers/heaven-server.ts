@@ -148,9 +148,9 @@ export async function startHeaven(options: StartOptions): Promise<HeavenProcess>
     throw error;
   }
 
-  const webhook = async (event: string, payload: unknown, { secret = WEBHOOK_SECRET, delivery = randomUUID() }: { secret?: string; delivery?: string } = {}) => {
+  const webhook = async (event: string, payload: unknown, { secret = WEBHOOK_SECRET, delivery = randomUUID(), path = "/api/github/webhooks" }: { secret?: string; delivery?: string; path?: string } = {}) => {
     const body = JSON.stringify(payload);
-    return fetch(`${url}/api/github/webhooks`, {
+    return fetch(`${url}${path}`, {
       method: "POST",
       headers: {
         "content-type": "application/json",

@@ -6,6 +6,7 @@
  */
 import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../../core/record.js";
 import type { NewDeployment } from "../../core/sources.js";
+import { newDeploymentParams } from "../../github/deployments-api.js";
 import { checkHosts, checkTask } from "../../decisions/check-request.js";
 
 export type CliVerb =
@@ -76,15 +77,6 @@ function plan(deployment: NewDeployment): CliPlan {
 export function createParams(target: { owner: string; repo: string }, planned: { deployment: NewDeployment; force: boolean }): Record<string, unknown> {
   const { deployment } = planned;
   const checksCi = deployment.task !== LOCK_TASK && deployment.task !== UNLOCK_TASK && deployment.task !== ROLLBACK_TASK && !planned.force;
-  return {
-    ...target,
-    ref: deployment.ref,
-    environment: deployment.environment,
-    task: deployment.task,
-    payload: deployment.payload,
-    description: deployment.description,
-    auto_merge: false,
-    ...(checksCi ? {} : { required_contexts: [] }),
-    production_environment: deployment.environment === "production",
-  };
+  const { required_contexts: _skipsCi, ...params } = newDeploymentParams(target, deployment);
+  return checksCi ? params : { ...params, required_contexts: [] };
 }
