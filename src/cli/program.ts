@@ -12,9 +12,9 @@ import { addCompletionCommand } from "./commands/completion.js";
 import { addDeployCommand, type DeployArgs } from "./commands/deploy.js";
 import { addLogsCommand, type LogsArgs } from "./commands/logs.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
-import { addGitHubCommands } from "./github/commands.js";
+import { addGitHubCommands, gitHubHandlers, type GitHubHandlers } from "./github/commands.js";
 
-export interface CliHandlers {
+export interface CliHandlers extends GitHubHandlers {
   deploy(args: DeployArgs): Promise<number>;
   logs(args: LogsArgs): Promise<number>;
   completion(shell: string, program: Command): Promise<number>;
@@ -26,6 +26,7 @@ export interface CliOutput {
 }
 
 const defaultHandlers: CliHandlers = {
+  ...gitHubHandlers,
   deploy: async (args) => (await import("./deploy-dispatch.js")).dispatchDeploy(args),
   logs: async (args) => (await import("./show-logs.js")).showLogs(args),
   completion: async (shell, program) => (await import("./completion-script.js")).printCompletion(shell, program),
@@ -55,7 +56,7 @@ export function buildProgram(handlers: CliHandlers, done: (code: number) => void
   addDeployCommand(program, (args) => handlers.deploy(args).then(done));
   addLogsCommand(program, (args) => handlers.logs(args).then(done));
   addCompletionCommand(program, (shell) => handlers.completion(shell, program).then(done));
-  addGitHubCommands(program);
+  addGitHubCommands(program, handlers, done);
   // Every command's help ends with the exit statuses, the GitHub verbs' too.
   for (const command of program.commands) command.addHelpText("after", EXIT_CODES_HELP);
   return program;
@@ -72,6 +73,5 @@ export async function runCli(argv: string[], handlers: CliHandlers = defaultHand
     // --help and --version exit 0; a usage error (or no command) is heaven's 2.
     return error.exitCode === 0 ? EXIT.success : EXIT.error;
   }
-  // GitHub-mode commands may set process.exitCode instead of calling done.
-  return code ?? (typeof process.exitCode === "number" ? process.exitCode : EXIT.success);
+  return code ?? EXIT.success;
 }

@@ -54,6 +54,8 @@ async function printList(files: LogFile[], limit: number): Promise<number> {
 function follow(path: string): Promise<number> {
   return new Promise((resolve) => {
     let offset = 0;
+    // The end of what was printed: the final line may arrive split over two reads.
+    let recent = "";
     let reading = false;
     let done = false;
     const watcher = watch(path);
@@ -74,7 +76,8 @@ function follow(path: string): Promise<number> {
         })
         .on("end", () => {
           reading = false;
-          if (FINAL.test(text)) finish();
+          recent = (recent + text).slice(-4096);
+          if (FINAL.test(recent)) finish();
           else if (statSync(path).size > offset) readMore();
         });
     };

@@ -4,10 +4,11 @@
  * provider, `--dry-run` runs nothing, `heaven logs <id>` prints the log again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRepo, script, tempDir, type GitRepo } from "../helpers/git-repo.js";
-import { ensureBuilt, runHeaven } from "../helpers/heaven-cli.js";
+import { ensureBuilt, heavenBin, runHeaven } from "../helpers/heaven-cli.js";
 
 let root: { path: string; remove: () => void };
 let bare: GitRepo & { sha: string };
@@ -20,6 +21,10 @@ beforeAll(() => {
   // No .github/heaven.yml: apps.yml alone configures it, as hades did.
   bare = createRepo(root.path, "hubot", {
     "bin/ship": script('echo "shipping $BRANCH to $DEPLOY_ENV hosts=${HOSTS:-all} with $DEPLOY_TASK"\ntouch "$MARKER"'),
+  });
+  // Prints a line, then waits for the test to say go: a deployment still running.
+  createRepo(root.path, "slow", {
+    "bin/ship": script('echo "first half"\nwhile [ ! -e "$MARKER.go" ]; do sleep 0.05; done\necho "second half"'),
   });
   // Its own heaven.yml wins over the app's entry.
   configured = createRepo(root.path, "api", {
@@ -40,6 +45,9 @@ beforeAll(() => {
       "broken:",
       "  repository: hubot",
       "  timeout: soon",
+      "slow:",
+      "  repository: slow",
+      "  script: bin/ship",
       "",
     ].join("\n"),
   );
@@ -49,8 +57,28 @@ afterAll(() => root.remove());
 
 const dataDir = () => join(root.path, "data");
 /** MARKER reaches the script through HEAVEN_PASS_ENV, as an operator passes a variable. */
-const heaven = (args: string[]) =>
-  runHeaven(args, { cwd: root.path, home: root.path, env: { HEAVEN_DATA_DIR: dataDir(), MARKER: marker(), HEAVEN_PASS_ENV: "MARKER" } });
+const cliEnv = () => ({ HEAVEN_DATA_DIR: dataDir(), MARKER: marker(), HEAVEN_PASS_ENV: "MARKER" });
+const heaven = (args: string[]) => runHeaven(args, { cwd: root.path, home: root.path, env: cliEnv() });
+
+/** A command line left running, its output read as it comes. */
+function started(args: string[]) {
+  const child = spawn(process.execPath, [heavenBin, ...args], { cwd: root.path, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root.path, ...cliEnv() }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  const waiters: Array<() => void> = [];
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const printed = async (pattern: RegExp): Promise<RegExpExecArray> => {
+    for (;;) {
+      const match = pattern.exec(stdout);
+      if (match !== null) return match;
+      await new Promise<void>((wake) => waiters.push(wake));
+    }
+  };
+  return { printed, exited, stdout: () => stdout };
+}
 
 describe("heaven deploy <app> from apps.yml", () => {
   it("prints the configuration and the exact command for --dry-run, and runs nothing", async () => {
@@ -98,7 +126,7 @@ describe("heaven deploy <app> from apps.yml", () => {
   it("lists the known apps for an unknown one, and the app's environments for an unknown environment", async () => {
     const app = await heaven(["deploy", "hubbot", "staging"]);
     expect(app.code).toBe(2);
-    expect(app.stderr).toContain(`heaven: error: "hubbot" is not an app (apps in ${join(root.path, "apps.yml")}: hubot, api, broken)`);
+    expect(app.stderr).toContain(`heaven: error: "hubbot" is not an app (apps in ${join(root.path, "apps.yml")}: hubot, api, broken, slow)`);
     const environment = await heaven(["deploy", "hubot", "mars"]);
     expect(environment.code).toBe(2);
     expect(environment.stderr).toContain(`heaven: error: app "hubot" has no environment "mars" in ${join(root.path, "apps.yml")} (known: staging, production)`);
@@ -114,6 +142,20 @@ describe("heaven deploy <app> from apps.yml", () => {
     const { code, stderr } = await heaven(["deploy", "-R", "octo/hubot", "production", "--dry-run"]);
     expect(code).toBe(2);
     expect(stderr).toContain("heaven: error: --dry-run only works in the local mode");
+  });
+
+  it("follows a running deployment's log with logs --follow, from its first line to its last, and ends with it", async () => {
+    const deploying = started(["deploy", "slow", "staging"]);
+    const id = (await deploying.printed(/heaven: deployment (local-\d{14}-[0-9a-f]{6})\n/))[1] ?? "";
+    await deploying.printed(/first half/);
+    const following = started(["logs", id, "--follow"]);
+    await following.printed(/first half/);
+    expect(following.stdout()).not.toContain("second half");
+    writeFileSync(`${marker()}.go`, "");
+    expect(await following.exited).toBe(0);
+    expect(await deploying.exited).toBe(0);
+    expect(following.stdout()).toMatch(/second half\n(.*\n)*.*heaven: success: bin\/ship succeeded/);
+    expect(following.stdout()).toBe(readFileSync(join(dataDir(), "logs", "local", "slow", `${id}.log`), "utf8"));
   });
 
   it("says so for a log it does not have", async () => {

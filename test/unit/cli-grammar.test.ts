@@ -15,6 +15,9 @@ async function parse(argv: string[]) {
     deploy: async (args: DeployArgs) => (calls.push({ command: "deploy", args }), 0),
     logs: async (args: LogsArgs) => (calls.push({ command: "logs", args }), 0),
     completion: async (shell) => (calls.push({ command: "completion", args: shell }), 0),
+    act: async (verb, options) => (calls.push({ command: verb.kind, args: { verb, options } }), 0),
+    wcid: async (options) => (calls.push({ command: "wcid", args: options }), 0),
+    deploys: async (environment, options) => (calls.push({ command: "deploys", args: { environment, options } }), 0),
   };
   const code = await runCli(argv, handlers, { out: (text) => (out += text), err: (text) => (err += text) });
   return { code, calls, out, err };
@@ -46,6 +49,45 @@ describe("heaven deploy's grammar", () => {
     expect({ code, calls }).toEqual({ code: 2, calls: [] });
     expect(err).toContain(message);
     expect(err).toContain("(heaven help <command> shows its usage)");
+  });
+});
+
+describe("the GitHub verbs' grammar", () => {
+  const common = { json: false, wait: false };
+
+  it("lock takes <environment>, --reason, --for as a duration, -R, --wait and --json", async () => {
+    const { code, calls } = await parse(["lock", "production", "--reason", "db work", "--for", "2h", "-R", "octo/hubot", "--wait", "--json"]);
+    expect(code).toBe(0);
+    expect(calls).toEqual([{ command: "lock", args: { verb: { kind: "lock", environment: "production", reason: "db work", ttlSeconds: 7200 }, options: { repo: "octo/hubot", json: true, wait: true } } }]);
+  });
+
+  it("unlock and rollback take <environment> and the common options", async () => {
+    expect((await parse(["unlock", "staging"])).calls).toEqual([{ command: "unlock", args: { verb: { kind: "unlock", environment: "staging" }, options: common } }]);
+    expect((await parse(["rollback", "production", "-R", "o/r"])).calls).toEqual([{ command: "rollback", args: { verb: { kind: "rollback", environment: "production" }, options: { ...common, repo: "o/r" } } }]);
+  });
+
+  it("wcid takes no argument and no --wait; deploys takes an optional environment and --limit", async () => {
+    expect((await parse(["wcid", "--json"])).calls).toEqual([{ command: "wcid", args: { json: true } }]);
+    expect((await parse(["deploys"])).calls).toEqual([{ command: "deploys", args: { environment: undefined, options: { json: false, limit: 10 } } }]);
+    expect((await parse(["deploys", "production", "-n", "3"])).calls).toEqual([{ command: "deploys", args: { environment: "production", options: { json: false, limit: 3 } } }]);
+  });
+
+  it("passes the verb's exit status on", async () => {
+    const code = await runCli(["unlock", "staging"], { ...({} as CliHandlers), act: async () => 1 }, { out: () => {}, err: () => {} });
+    expect(code).toBe(1);
+  });
+
+  it.each([
+    [["lock"], "error: missing required argument 'environment'"],
+    [["lock", "production", "--for", "soon"], "--for wants a duration like 30m, 2h or 1d"],
+    [["lock", "production", "--for", "0m"], "--for 0m:"],
+    [["unlock", "a", "b"], "error: too many arguments for 'unlock'"],
+    [["wcid", "--wait"], "error: unknown option '--wait'"],
+    [["deploys", "-n", "0"], "--limit must be a whole number above 0"],
+  ])("refuses %j with exit 2 and says what is wrong", async (argv, message) => {
+    const { code, calls, err } = await parse(argv);
+    expect({ code, calls }).toEqual({ code: 2, calls: [] });
+    expect(err).toContain(message);
   });
 });
 
