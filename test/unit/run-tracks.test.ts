@@ -52,6 +52,13 @@ describe("runTracks", () => {
     expect(started).toHaveLength(2); // every process group is journaled
   });
 
+  it("announces each step it runs, except a lone step named as the provider, which the provider's own note names already", async () => {
+    const lone = await run([{ steps: [sh("the provider", "echo shipped")] }]);
+    expect(lone.lines.filter((line) => line.includes("running"))).toEqual([]);
+    const two = await run([{ steps: [sh("first", "true"), sh("second", "true")] }]);
+    expect(two.lines.filter((line) => line.includes("running"))).toEqual(["heaven: running first", "heaven: running second"]);
+  });
+
   it("prefixes every line of a track with its label, so hosts side by side never splice", async () => {
     // Both print half a line, wait for the other, then finish it: unsplit lines prove one splitter per track.
     const a = join(dir.path, "a");

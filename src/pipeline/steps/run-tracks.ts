@@ -36,7 +36,9 @@ export async function runTracks(tracks: readonly ProviderTrack[], what: string, 
     for (const step of track.steps) {
       if (failure !== undefined) return;
       const name = track.label === undefined ? step.name : `${track.label}: ${step.name}`;
-      const outcome = await runStep(step, name, output, log, run, deadline);
+      // runProvider has said "running <what>" already: a lone step of that name is not announced twice.
+      const announce = !(tracks.length === 1 && track.steps.length === 1 && name === what);
+      const outcome = await runStep(step, name, announce, output, log, run, deadline);
       if (outcome !== undefined) failure ??= outcome;
     }
   };
@@ -52,6 +54,7 @@ export async function runTracks(tracks: readonly ProviderTrack[], what: string, 
 async function runStep(
   step: ProviderStep,
   name: string,
+  announce: boolean,
   output: TrackOutput,
   log: DeploymentLog,
   run: TracksRun,
@@ -62,7 +65,7 @@ async function runStep(
   if (escaped) return { kind: "not-runnable", what: name, reason: "outside-checkout" };
   // The steps before used the whole timeout: this one does not start at all.
   if (Date.now() >= deadline) return { kind: "timed-out", what: name, timeoutSeconds: run.timeoutSeconds };
-  log.note(`running ${name}`);
+  if (announce) log.note(`running ${name}`);
   const result = await runProcess(
     { ...step.spec, env: { ...run.baseEnv, ...(run.runAs === undefined ? {} : identityEnv(run.runAs)), ...step.spec.env } },
     {
