@@ -10,6 +10,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { isFullSha } from "../core/sha.js";
 import { git, gitComplaint } from "./git.js";
+import { KeyedLock } from "./keyed-lock.js";
 import { giveTree, type RunAs } from "./run-as.js";
 
 export type Checkout = { kind: "ready"; dir: string; release: () => Promise<void> } | { kind: "failed"; message: string };
@@ -36,7 +37,7 @@ export interface CheckoutRequest {
 const FETCHED_REF = "refs/heaven/fetched";
 
 export class Workspaces {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly caches = new KeyedLock();
 
   /** Where checkouts go (the data directory's, or HEAVEN_RUN_AS's). */
   readonly checkoutsDir: string;
@@ -62,7 +63,7 @@ export class Workspaces {
   /** Brings the cache up to date with the remote's branches and tags (the command line resolves refs in it). */
   async fetch(repository: string, cloneUrl: string, token?: string): Promise<{ ok: true; cache: string } | { ok: false; message: string }> {
     const cache = this.cacheDir(repository, cloneUrl);
-    return this.exclusive(cache, async () => {
+    return this.caches.run(cache, async () => {
       const created = await this.createCache(cache, repository);
       if (!created.ok) return created;
       const fetched = await this.fetchRefs(cache, cloneUrl, token);
@@ -82,7 +83,7 @@ export class Workspaces {
   async prefetch(request: Pick<CheckoutRequest, "repository" | "cloneUrl" | "sha" | "token">): Promise<"fetched" | "present" | "no cache" | string> {
     if (!isFullSha(request.sha)) return `"${request.sha}" is not a full commit sha`;
     const cache = this.cacheDir(request.repository, request.cloneUrl);
-    return this.exclusive(cache, async () => {
+    return this.caches.run(cache, async () => {
       if (!existsSync(join(cache, "HEAD"))) return "no cache";
       const fetched = await this.fetchCommit(cache, request);
       return fetched.ok ? (fetched.fetched ? "fetched" : "present") : fetched.message;
@@ -95,7 +96,7 @@ export class Workspaces {
     const cache = this.cacheDir(repository, cloneUrl);
     const dir = join(this.checkoutsDir, `${sha.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
 
-    return this.exclusive(cache, async (): Promise<Checkout> => {
+    return this.caches.run(cache, async (): Promise<Checkout> => {
       const created = await this.createCache(cache, repository);
       if (!created.ok) return { kind: "failed", message: created.message };
       const fetchStarted = performance.now();
@@ -209,7 +210,7 @@ export class Workspaces {
   }
 
   private async remove(cache: string, dir: string): Promise<void> {
-    await this.exclusive(cache, async () => {
+    await this.caches.run(cache, async () => {
       const removed = await this.git(["worktree", "remove", "--force", dir], cache);
       if (!removed.ok) {
         await rm(dir, { recursive: true, force: true });
@@ -220,18 +221,6 @@ export class Workspaces {
 
   private git(args: string[], cwd: string, credentials?: { token: string | undefined; remoteUrl: string }) {
     return git(args, { cwd, baseEnv: this.baseEnv, ...credentials });
-  }
-
-  private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.locks.set(key, settled);
-    try {
-      return await next;
-    } finally {
-      if (this.locks.get(key) === settled) this.locks.delete(key);
-    }
   }
 }
 
