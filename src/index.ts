@@ -29,7 +29,9 @@ import { MetricsSink } from "./metrics/metrics-sink.js";
 import { healthRoute } from "./server/health-route.js";
 import { metricsRoute } from "./server/metrics-route.js";
 import { statusPage } from "./server/status-page.js";
+import { releaseApi } from "./server/release-api.js";
 import { rootWebhookRoute } from "./server/root-webhook-route.js";
+import { dashboardSignIn } from "./server/dashboard-sign-in.js";
 
 export interface HeavenAppOptions {
   deployer: Deployer;
@@ -48,6 +50,10 @@ export interface HeavenAppOptions {
   githubTraffic?: GitHubTraffic;
   /** HEAVEN_METRICS_TOKEN; undefined: /metrics is open. */
   metricsToken?: string | undefined;
+  /** HEAVEN_URL (settings.baseUrl): the dashboard's OAuth callback and cookies; default http://localhost:3000. */
+  baseUrl?: string;
+  /** The App's OAuth credentials for dashboard sign-in (settings.dashboard); undefined: sign-in answers 503. */
+  dashboard?: Settings["dashboard"];
 }
 
 export interface LoadedApp {
@@ -102,6 +108,11 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     addHandler(healthRoute({ dataDir: options.dataDir, github: traffic, journalReplayed: () => journalReplayed }));
     addHandler(metricsRoute({ registry: metrics.registry, token: options.metricsToken }));
     addHandler(statusPage({ queue: options.deployer.queue, installationsSeen: () => installations.size, startedAt }));
+    // Sign-in first: signIn.sessions.sessionOf(req) is who a dashboard request comes from.
+    const signIn = dashboardSignIn(app, { dashboard: options.dashboard, heavenUrl: options.baseUrl ?? "http://localhost:3000", githubWebUrl: githubWebUrl(process.env), logSecret: options.logSecret });
+    for (const handler of signIn.handlers) addHandler(handler);
+    const release = releaseApi(app, { queue: options.deployer.queue, providers: options.providers, defaultTimeoutSeconds: options.defaultTimeoutSeconds, logSecret: options.logSecret, logLinkTtlSeconds: options.logLinkTtlSeconds, sessionToken: (req) => signIn.sessions.sessionOf(req)?.token });
+    for (const handler of release.handlers) addHandler(handler);
 
     const { deployer } = options;
     const notifications = notificationSinks({ dataDir: options.dataDir, notify: options.notify }, { log: app.log, githubHost: githubWebUrl(process.env) });
@@ -110,7 +121,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
         if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);
         return githubSources(await app.auth(job.origin.installationId), { owner: job.origin.owner, repo: job.origin.repo });
       },
-      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications, new MetricsSink(metrics)],
+      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications, new MetricsSink(metrics), release.parkedChecks],
       log: app.log,
     });
     journalReplayed = true;

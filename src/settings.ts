@@ -85,6 +85,10 @@ const schema = z.object({
   HEAVEN_KNOWN_HOSTS: z.string().optional(),
   HEAVEN_SECRETS: z.string().optional(),
   HEAVEN_RUN_AS: z.string().optional(),
+  // The App's OAuth credentials (Probot's registration writes them): the dashboard's "Sign in with GitHub".
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  APP_ID: z.string().optional(),
   HEAVEN_METRICS_TOKEN: z.preprocess(
     (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
     z.string().min(16, { message: "HEAVEN_METRICS_TOKEN must be at least 16 characters (or unset, for an open /metrics)" }).optional(),
@@ -134,6 +138,8 @@ export interface Settings {
   notify: NotifyTargets | undefined;
   /** HEAVEN_METRICS_TOKEN: the bearer token /metrics asks for; undefined: /metrics is open. */
   metricsToken: string | undefined;
+  /** GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (and APP_ID, whose installations a person is shown); undefined: dashboard sign-in is off. */
+  dashboard: { clientId: string; clientSecret: string; appId: number | undefined } | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -155,7 +161,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     const value = env[name];
     if (value !== undefined) baseEnv[name] = value;
   }
-  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, values.HEAVEN_METRICS_TOKEN, ...notifySecrets(notify.targets), ...passed.map((name) => env[name])].filter(
+  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, values.HEAVEN_METRICS_TOKEN, values.GITHUB_CLIENT_SECRET, ...notifySecrets(notify.targets), ...passed.map((name) => env[name])].filter(
     (value): value is string => value !== undefined && value !== "",
   );
   return {
@@ -179,8 +185,16 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     runAs: readRunAs(values.HEAVEN_RUN_AS),
     notify: notify.targets,
     metricsToken: values.HEAVEN_METRICS_TOKEN,
+    dashboard: readDashboard(values.GITHUB_CLIENT_ID, values.GITHUB_CLIENT_SECRET, values.APP_ID),
     hostEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+}
+
+function readDashboard(clientId: string | undefined, clientSecret: string | undefined, appId: string | undefined): Settings["dashboard"] {
+  const id = clientId?.trim() ?? "";
+  const secret = clientSecret?.trim() ?? "";
+  if (id === "" || secret === "") return undefined;
+  return { clientId: id, clientSecret: secret, appId: /^\s*\d+\s*$/.test(appId ?? "") ? Number(appId) : undefined };
 }
 
 function readRunAs(name: string | undefined): RunAs | undefined {

@@ -22,12 +22,14 @@
  * `latencyMs` delays every answer, API and git alike, as a distant GitHub would.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { webhookExample } from "./examples.js";
 import { conversationState, FakeConversation, type ConversationState } from "./fake-conversation.js";
 import { DeliveryLog, type Deliver, type HookDelivery } from "./fake-deliveries.js";
 import { FakeGitHttp, type GitRequest } from "./fake-git-http.js";
+import { FakeOAuth } from "./fake-oauth.js";
 import { FakeTarballs } from "./fake-tarballs.js";
 
 export type { Deliver, DeliverAnswer, HookDelivery } from "./fake-deliveries.js";
@@ -124,6 +126,10 @@ interface Outage {
 
 type Waiter = { test: () => boolean; resolve: () => void };
 
+/** Routes that answer with an ETag and honour If-None-Match: a repository, its installation, its deployments and their statuses. */
+const CONDITIONAL = /^\/repos\/[^/]+\/[^/]+(\/installation|\/deployments(\/\d+\/statuses)?)?$/;
+const etagOf = (data: unknown) => `W/"${createHash("sha1").update(typeof data === "string" ? data : JSON.stringify(data)).digest("hex")}"`;
+
 const HEAVEN_BOT = { login: "heaven[bot]", type: "Bot" };
 const FINAL_STATES = ["success", "failure", "error", "inactive"];
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -184,6 +190,17 @@ export class FakeGitHub {
   private readonly revoked = new Set<string>();
   /** People's own tokens (the command line's): token → login. `GET /user` names them, and deployments they create have them as creator. */
   readonly userTokens = new Map<string, string>();
+  /** Who may read a repository with their own token (`userTokens` logins); a repository not here is readable by every user. Others get 404, as GitHub answers. */
+  readonly readers = new Map<string, Set<string>>();
+  /** "Sign in with GitHub": the OAuth web flow and the person's installations (fake-oauth.ts); `oauth.login` approves. */
+  readonly oauth = new FakeOAuth({
+    userTokens: this.userTokens,
+    readers: this.readers,
+    repositories: () => [...this.repos].flatMap(([fullName, state]) => (state.registered === undefined ? [] : [{ fullName, installationId: state.registered.installationId }])),
+    host: () => this.host,
+  });
+  /** When each deployment status was posted (`created_at`), beside `deploymentStatuses` so those stay what heaven sent. */
+  private readonly statusTimes = new Map<number, string[]>();
   private readonly deliveryLog = new DeliveryLog({ deliver: () => this.deliver, recorded: () => this.notify() });
   private readonly gitHttp = new FakeGitHttp({
     originOf: (fullName) => {
@@ -515,6 +532,10 @@ export class FakeGitHub {
 
     let answered = false;
     const reply = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+      const etag = method === "GET" && status === 200 && headers.etag === undefined && CONDITIONAL.test(path) ? etagOf(data) : undefined;
+      // Like GitHub: a conditional request for what has not changed is a 304 without a body (and costs no rate limit).
+      if (etag !== undefined) headers = { ...headers, etag };
+      if (etag !== undefined && ifNoneMatch === etag) status = 304;
       answered = true;
       recorded.status = status;
       const limit = this.rateLimitRemaining === undefined ? {} : { "x-ratelimit-remaining": String(this.rateLimitRemaining) };
@@ -529,6 +550,7 @@ export class FakeGitHub {
       return this.notify();
     }
 
+    if (this.oauth.route(method, url.pathname, query, body, reply, token)) return this.notify();
     try {
       after = this.route(method, path, query, body, reply, ifNoneMatch, token);
     } catch (error) {
@@ -551,6 +573,11 @@ export class FakeGitHub {
       return { status: failure.status, message: failure.response.message ?? "fake GitHub failure", headers: failure.response.headers };
     }
     if (token !== undefined && this.revoked.has(token)) return { status: 401, message: "Bad credentials" };
+    if (token !== undefined && /^gh[pou]_/.test(token) && !this.userTokens.has(token)) return { status: 401, message: "Bad credentials" };
+    const repo = /^\/repos\/([^/]+\/[^/]+)/.exec(path)?.[1];
+    const person = token === undefined ? undefined : this.userTokens.get(token);
+    const readers = repo === undefined ? undefined : this.readers.get(repo);
+    if (person !== undefined && readers !== undefined && !readers.has(person)) return { status: 404, message: "Not Found" };
     return undefined;
   }
 
@@ -578,6 +605,8 @@ export class FakeGitHub {
     } else if (method === "GET" && (match = repoRoute("")) && this.repo(match[1] as string).registered !== undefined) {
       const [owner = "", name = ""] = (match[1] as string).split("/");
       reply(200, { name, full_name: match[1], owner: { login: owner }, default_branch: this.registered(match[1] as string).defaultBranch });
+    } else if (method === "GET" && (match = repoRoute("/installation")) && this.repo(match[1] as string).registered !== undefined) {
+      reply(200, { id: this.registered(match[1] as string).installationId, app_id: 1, target_type: "Organization" });
     } else if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       // A new token each time, so tests can tell which one a request used.
       const token = this.mintToken();
@@ -616,10 +645,12 @@ export class FakeGitHub {
       const list = this.deploymentStatuses.get(id) ?? [];
       list.push(body as unknown as DeploymentStatusBody);
       this.deploymentStatuses.set(id, list);
+      this.statusTimes.set(id, [...(this.statusTimes.get(id) ?? []), new Date().toISOString()]);
       reply(201, { id: list.length, ...body });
     } else if (method === "GET" && (match = repoRoute("/deployments/(\\d+)/statuses"))) {
       const id = Number(match[2]);
-      const statuses = this.statusesOf(id).map((s, index) => ({ id: id * 1000 + index + 1, ...s }));
+      const times = this.statusTimes.get(id) ?? [];
+      const statuses = this.statusesOf(id).map((s, index) => ({ id: id * 1000 + index + 1, ...s, ...(times[index] === undefined ? {} : { created_at: times[index] }) }));
       reply(200, statuses.reverse());
     } else if (method === "GET" && (match = repoRoute("/deployments"))) {
       const perPage = Number(query.per_page ?? 30);
