@@ -1,0 +1,271 @@
+/**
+ * What every DeployQueue promises, whatever keeps its jobs: the embedded one
+ * (journal on disk) and the PostgreSQL one (graphile-worker) both run these.
+ * Not a test file itself (jest's testMatch is *.test.ts): a suite calls
+ * `describeDeployQueueContract` with a factory for its implementation.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { laneOf, type DeploymentJob } from "../../src/core/job.js";
+import type { DeployQueue, JobResult } from "../../src/core/queue.js";
+import { deferred, gated, job } from "../helpers/queue-jobs.js";
+
+export interface QueueFactory {
+  /** Before each test: a fresh, empty store. */
+  reset(): Promise<void>;
+  /** A queue on this test's store, as a new process would open it. */
+  open(concurrency: number): Promise<DeployQueue>;
+  /** After each test, once every queue is closed. */
+  cleanup(): Promise<void>;
+}
+
+export function describeDeployQueueContract(name: string, factory: QueueFactory): void {
+  describe(`${name} keeps the DeployQueue contract`, () => {
+    const queues: DeployQueue[] = [];
+    const closed = new Set<DeployQueue>();
+    const open = async (concurrency = 4) => {
+      const queue = await factory.open(concurrency);
+      queues.push(queue);
+      return queue;
+    };
+    /** A process stopping as SIGTERM makes it: drain, then close. */
+    const shut = async (queue: DeployQueue, graceMs = 60_000) => {
+      await queue.drain(graceMs);
+      await queue.close();
+      closed.add(queue);
+    };
+
+    beforeEach(() => factory.reset());
+    afterEach(async () => {
+      for (const queue of queues.splice(0)) {
+        if (closed.has(queue)) continue;
+        await queue.drain(0);
+        await queue.close().catch(() => undefined);
+      }
+      closed.clear();
+      await factory.cleanup();
+    });
+
+    it("runs the jobs of one lane one at a time, in the order they arrived", async () => {
+      const queue = await open();
+      const g = gated();
+      await queue.process(g.handlers);
+      for (const id of [1, 2, 3]) await queue.enqueue(job(id));
+      await g.started(1);
+      expect(g.events).toEqual(["1 start"]);
+      g.finish(1);
+      await g.started(2);
+      g.finish(2);
+      await g.started(3);
+      expect(g.events).toEqual(["1 start", "1 end", "2 start", "2 end", "3 start"]);
+    });
+
+    it("runs different lanes side by side, but no more than its concurrency", async () => {
+      const queue = await open(2);
+      const g = gated();
+      await queue.process(g.handlers);
+      await queue.enqueue(job(1, "production"));
+      await queue.enqueue(job(2, "staging"));
+      await queue.enqueue(job(3, "qa"));
+      await Promise.all([g.started(1), g.started(2)]);
+      expect(g.events.slice().sort()).toEqual(["1 start", "2 start"]);
+      g.finish(2);
+      await g.started(3);
+      expect(g.events.slice(2)).toEqual(["2 end", "3 start"]);
+    });
+
+    it("says which deployment a new job waits behind, and how many before it", async () => {
+      const queue = await open();
+      const g = gated();
+      await queue.process(g.handlers);
+      expect(await queue.enqueue(job(1))).toEqual({ kind: "added", position: undefined });
+      await g.started(1);
+      expect(await queue.enqueue(job(2))).toEqual({
+        kind: "added",
+        position: { kind: "lane", running: { key: "test:1", label: "deployment 1 (main to production)", creator: "alice", sha: "a".repeat(40) }, ahead: 0 },
+      });
+      expect(await queue.enqueue(job(3))).toMatchObject({ position: { kind: "lane", running: { key: "test:1" }, ahead: 1 } });
+      g.finish(1);
+      await g.started(2);
+      expect(await queue.enqueue(job(4))).toMatchObject({ position: { kind: "lane", running: { key: "test:2" }, ahead: 1 } });
+    });
+
+    it("runs a job once, however often it is enqueued: at once, while it runs, after it finished, and after a restart", async () => {
+      const queue = await open();
+      const g = gated();
+      await queue.process(g.handlers);
+      const answers = await Promise.all([queue.enqueue(job(1)), queue.enqueue(job(1))]);
+      expect(answers.map((a) => a.kind).sort()).toEqual(["added", "duplicate"]);
+      await g.started(1);
+      expect(await queue.enqueue(job(1))).toEqual({ kind: "duplicate" });
+      g.finish(1);
+      await queue.drain(60_000);
+      expect(await queue.enqueue(job(1))).toEqual({ kind: "duplicate" });
+      await shut(queue);
+
+      const next = await open();
+      await next.process(gated().handlers);
+      expect(await next.enqueue(job(1))).toEqual({ kind: "duplicate" });
+      expect(g.events).toEqual(["1 start", "1 end"]);
+    });
+
+    it("lists the jobs not finished, with their state, and counts those waiting, per lane", async () => {
+      const queue = await open();
+      const g = gated();
+      await queue.process(g.handlers);
+      await queue.enqueue(job(1));
+      await queue.enqueue(job(2));
+      await queue.enqueue(job(3, "staging"));
+      await Promise.all([g.started(1), g.started(3)]);
+      expect((await queue.list(laneOf("octo/app", "Production"))).map((e) => [e.job.key, e.state])).toEqual([
+        ["test:1", "running"],
+        ["test:2", "queued"],
+      ]);
+      expect(await queue.list()).toHaveLength(3);
+      expect(await queue.depth()).toBe(1);
+      expect(await queue.depth(laneOf("octo/app", "staging"))).toBe(0);
+    });
+
+    it("frees the lane when a run throws", async () => {
+      const queue = await open();
+      const ran: string[] = [];
+      const done = deferred();
+      await queue.process({
+        run: async (j) => {
+          ran.push(j.key);
+          if (j.key === "test:1") throw new Error("boom");
+          done.resolve();
+          return { kind: "done" };
+        },
+        interrupted: async () => undefined,
+      });
+      await queue.enqueue(job(1));
+      await queue.enqueue(job(2));
+      await done.promise;
+      expect(ran).toEqual(["test:1", "test:2"]);
+    });
+
+    describe("parking", () => {
+      const park = (j: DeploymentJob, until = Date.now() + 600_000): JobResult => ({ kind: "park", job: { ...j, ciDeadline: until }, until, wakeOn: "ci:octo/app@sha" });
+
+      it("holds no worker while parked, and runs the parked job again, as parked, when its condition is woken", async () => {
+        const queue = await open(1);
+        const g = gated();
+        await queue.process(g.handlers);
+        await queue.enqueue(job(1));
+        await g.started(1);
+        g.finish(1, park(job(1)));
+        await queue.enqueue(job(2, "staging"));
+        await g.started(2); // the only worker is free again
+        expect((await queue.list()).map((e) => [e.job.key, e.state])).toEqual([
+          ["test:1", "parked"],
+          ["test:2", "running"],
+        ]);
+        expect(await queue.depth()).toBe(0);
+        g.finish(2);
+        expect(await queue.wake("ci:octo/app@other")).toBe(0);
+        expect(await queue.wake("ci:octo/app@sha")).toBe(1);
+        const control = await g.started(1);
+        expect(control.signal.aborted).toBe(false);
+        expect((await queue.list()).map((e) => [e.job.key, e.state, e.job.ciDeadline !== undefined])).toEqual([["test:1", "running", true]]);
+        expect(g.events).toEqual(["1 start", "1 end", "2 start", "2 end", "1 start"]);
+      });
+
+      it("runs the parked job again at its deadline", async () => {
+        const queue = await open();
+        const g = gated();
+        await queue.process(g.handlers);
+        await queue.enqueue(job(1));
+        await g.started(1);
+        g.finish(1, park(job(1), Date.now() + 50));
+        await g.started(1);
+        expect(g.events).toEqual(["1 start", "1 end", "1 start"]);
+      });
+
+      it("looks again at once when its condition was woken while it was still running", async () => {
+        const queue = await open();
+        const g = gated();
+        await queue.process(g.handlers);
+        await queue.enqueue(job(1));
+        await g.started(1);
+        expect(await queue.wake("ci:octo/app@sha")).toBe(0);
+        g.finish(1, park(job(1)));
+        await g.started(1);
+        expect(g.events).toEqual(["1 start", "1 end", "1 start"]);
+      });
+    });
+
+    describe("draining and restarting", () => {
+      it("lets the running job finish within the grace, starts nothing new, and keeps what waits for the next process", async () => {
+        const queue = await open();
+        const g = gated();
+        await queue.process(g.handlers);
+        await queue.enqueue(job(1));
+        await queue.enqueue(job(2));
+        const control = await g.started(1);
+        const drained = queue.drain(60_000);
+        // Still accepted while draining, and kept.
+        expect(await queue.enqueue(job(3, "staging"))).toMatchObject({ kind: "added" });
+        g.finish(1);
+        await drained;
+        expect(control.signal.aborted).toBe(false);
+        expect(g.events).toEqual(["1 start", "1 end"]);
+        await shut(queue);
+
+        const next = await open();
+        const h = gated();
+        expect(await next.process(h.handlers)).toEqual({ interrupted: 0, queued: 2, parked: 0, skipped: [] });
+        await Promise.all([h.started(2), h.started(3)]);
+      });
+
+      it("aborts the running job once the grace is over, and waits for it to report", async () => {
+        const queue = await open();
+        const g = gated();
+        await queue.process(g.handlers);
+        await queue.enqueue(job(1));
+        const control = await g.started(1);
+        await queue.drain(20);
+        expect(control.signal.aborted).toBe(true);
+        expect(g.events).toEqual(["1 start", "1 end"]);
+      });
+
+      it("aborts at once when asked to drain again with no grace", async () => {
+        const queue = await open();
+        const g = gated();
+        await queue.process(g.handlers);
+        await queue.enqueue(job(1));
+        const control = await g.started(1);
+        const first = queue.drain(600_000);
+        await queue.drain(0);
+        await first;
+        expect(control.signal.aborted).toBe(true);
+      });
+
+      it("restores parked and queued jobs after a restart, in the order they were accepted, ahead of new ones", async () => {
+        const queue = await open(1);
+        const g = gated();
+        await queue.process(g.handlers);
+        await queue.enqueue(job(1));
+        await g.started(1);
+        g.finish(1, { kind: "park", job: job(1), until: Date.now() + 600_000, wakeOn: "ci:x" });
+        await queue.enqueue(job(2));
+        await g.started(2);
+        const drained = queue.drain(60_000);
+        await queue.enqueue(job(3));
+        g.finish(2);
+        await drained;
+        await shut(queue);
+
+        const next = await open(1);
+        const h = gated();
+        expect(await next.process(h.handlers)).toEqual({ interrupted: 0, queued: 1, parked: 1, skipped: [] });
+        await next.enqueue(job(4));
+        await h.started(1);
+        h.finish(1);
+        await h.started(3);
+        h.finish(3);
+        await h.started(4);
+        expect(h.events).toEqual(["1 start", "1 end", "3 start", "3 end", "4 start"]);
+      });
+    });
+  });
+}
