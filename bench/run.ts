@@ -19,6 +19,7 @@ import { logThroughputBenchmark } from "./log-throughput.js";
 import { pollIngressBenchmark } from "./poll-ingress.js";
 import { prCommandBenchmark } from "./pr-command.js";
 import { scoreboardTable, writeResults } from "./helpers/scoreboard.js";
+import { scaleoutBenchmark } from "./scaleout.js";
 import { startOverheadBenchmark } from "./start-overhead.js";
 import { twoInstallationsBenchmark } from "./two-installations.js";
 import { webhookAckBenchmark } from "./webhook-ack.js";
@@ -35,6 +36,7 @@ const benchmarks: Array<[string, (dir: string) => Promise<void>]> = [
   ["burst-coalescing", burstCoalescingBenchmark],
   ["poll-ingress", pollIngressBenchmark],
   ["pr-command", prCommandBenchmark],
+  ["scaleout", scaleoutBenchmark],
 ];
 
 const only = process.argv.slice(2);
