@@ -95,7 +95,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     const traffic = options.githubTraffic ?? new GitHubTraffic();
     const installations = new Set<number>();
     let journalReplayed = false;
-    const sources = { queue: options.deployer.queue, outboxDepth: () => outbox.counts().pending, installationsSeen: () => installations.size };
+    const sources = { queue: options.deployer.queue, outbox: () => outbox.counts(), installationsSeen: () => installations.size };
     const metrics = createHeavenMetrics(sources);
     traffic.onRequest((request) => {
       countGitHubRequest(metrics, request);

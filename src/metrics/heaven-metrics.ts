@@ -11,8 +11,8 @@ import type { ObservedRequest } from "./github-traffic.js";
 
 export interface MetricsSources {
   queue: Pick<DeployQueue, "list">;
-  /** Writes in the outbox not delivered yet (Outbox `counts().pending`). */
-  outboxDepth: () => number;
+  /** The outbox's tally (Outbox `counts()`): `pending` not delivered yet, the rest since start. */
+  outbox: () => { pending: number; delivered: number; coalesced: number; dropped: number };
   /** Installations heaven has heard from or talked to since it started. */
   installationsSeen: () => number;
 }
@@ -30,7 +30,18 @@ export function createHeavenMetrics(sources: MetricsSources, options: { defaultM
   gauge("heaven_queue_depth", "Deployments waiting for their turn (not running, not parked).", () => byState("queued"));
   gauge("heaven_deployments_running", "Deployments running now.", () => byState("running"));
   gauge("heaven_deployments_parked", "Deployments waiting for CI or for a lock, holding no worker.", () => byState("parked"));
-  gauge("heaven_outbox_depth", "GitHub writes (statuses, replies) in the outbox not delivered yet.", sources.outboxDepth);
+  gauge("heaven_outbox_depth", "GitHub writes (statuses, replies) in the outbox not delivered yet.", () => sources.outbox().pending);
+  new Counter({
+    name: "heaven_outbox_writes_total",
+    help: "GitHub writes the outbox finished, by outcome: delivered, coalesced (superseded by a later status of its deployment before it was sent), dropped (given up).",
+    labelNames: ["outcome"] as const,
+    registers,
+    collect() {
+      const counts = sources.outbox();
+      this.reset();
+      for (const outcome of ["delivered", "coalesced", "dropped"] as const) this.inc({ outcome }, counts[outcome]);
+    },
+  });
   gauge("heaven_installations_seen", "GitHub App installations heard from since heaven started.", sources.installationsSeen);
 
   const metrics = {

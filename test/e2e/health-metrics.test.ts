@@ -67,7 +67,7 @@ describe("health and metrics", () => {
   });
 
   it("counts deployments by final state, GitHub requests and the rate limit left, as Prometheus scrapes them", async () => {
-    const before = { success: await sample(finished("success")), failure: await sample(finished("failure")), writes: await sample('heaven_github_requests_total{kind="write",status="2xx"}') };
+    const before = { success: await sample(finished("success")), failure: await sample(finished("failure")), writes: await sample('heaven_github_requests_total{kind="write",status="2xx"}'), delivered: await sample('heaven_outbox_writes_total{outcome="delivered"}') };
     const ok = await deploy("metrics-ok", 0);
     const bad = await deploy("metrics-bad", 3);
     expect(ok.final.state).toBe("success");
@@ -77,6 +77,8 @@ describe("health and metrics", () => {
     expect(await sample(finished("failure"))).toBe(before.failure + 1);
     // At least each deployment's in_progress status was answered before its final one went out.
     expect(await sample('heaven_github_requests_total{kind="write",status="2xx"}')).toBeGreaterThanOrEqual(before.writes + 2);
+    // Both in_progress statuses went out before their final ones (the last final may still be on its way back).
+    expect(await sample('heaven_outbox_writes_total{outcome="delivered"}')).toBeGreaterThanOrEqual(before.delivered + 2);
     expect(await sample(`heaven_github_rate_limit_remaining{installation="${ok.installationId}"}`)).toBe(4321);
     expect(await sample('heaven_deployment_duration_seconds_count{state="success"}')).toBeGreaterThanOrEqual(1);
     expect(await sample("heaven_queue_wait_seconds_count")).toBeGreaterThanOrEqual(2);

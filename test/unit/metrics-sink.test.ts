@@ -26,7 +26,7 @@ function job(id: number, environment = "production", acceptedAt = 1_000): Deploy
 
 function setup(entries: QueueEntry[] = []) {
   let now = 0;
-  const metrics = createHeavenMetrics({ queue: { list: async () => entries }, outboxDepth: () => 3, installationsSeen: () => 2 }, { defaultMetrics: false });
+  const metrics = createHeavenMetrics({ queue: { list: async () => entries }, outbox: () => ({ pending: 3, delivered: 7, coalesced: 2, dropped: 1 }), installationsSeen: () => 2 }, { defaultMetrics: false });
   const sink = new MetricsSink(metrics, () => now);
   const at = (ms: number) => (now = ms);
   /** The registry's text, as Prometheus scrapes it. */
@@ -87,6 +87,9 @@ describe("metrics from deployment events", () => {
     expect(text).toContain("heaven_deployments_running 1");
     expect(text).toContain("heaven_deployments_parked 1");
     expect(text).toContain("heaven_outbox_depth 3");
+    expect(text).toContain('heaven_outbox_writes_total{outcome="delivered"} 7');
+    expect(text).toContain('heaven_outbox_writes_total{outcome="coalesced"} 2');
+    expect(text).toContain('heaven_outbox_writes_total{outcome="dropped"} 1');
     expect(text).toContain("heaven_installations_seen 2");
   });
 
