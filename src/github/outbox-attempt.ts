@@ -15,7 +15,7 @@ export type AttemptOutcome =
   /** `comment`: the id of the comment a reply's first write created. */
   | { kind: "delivered"; status: number; comment?: number | undefined }
   /** The delivery check found it on GitHub: not sent again. */
-  | { kind: "already-there" }
+  | { kind: "already-there"; comment?: number | undefined }
   | { kind: "retry"; at: number; pauseInstallationUntil?: number; status: number | undefined; why: string }
   | { kind: "give-up"; status: number | undefined; why: string };
 
@@ -44,11 +44,13 @@ export async function attemptWrite(entry: OutboxEntry, deps: AttemptDeps): Promi
     let sent = false;
     try {
       octokit ??= await deps.octokitFor(write.installationId);
-      if (entry.check) {
+      // A reply whose comment exists is an edit: sending it again does no harm.
+      if (entry.check && !(write.route === COMMENT_ROUTE && deps.commentOf(write.group) !== undefined)) {
         deps.counted();
-        if (await isAlreadyDelivered(octokit, write, requestOptions())) return { kind: "already-there" };
-        entry.check = false;
+        const found = await isAlreadyDelivered(octokit, write, entry.stored.createdAt, requestOptions());
+        if (found.landed) return { kind: "already-there", comment: found.comment };
       }
+      entry.check = false;
       deps.counted();
       sent = true;
       const existing = write.route === COMMENT_ROUTE ? deps.commentOf(write.group) : undefined;

@@ -170,6 +170,7 @@ export class Outbox {
     switch (outcome.kind) {
       case "already-there":
         this.options.log.info(about, "outbox: GitHub already has this write; not sending it again");
+        if (outcome.comment !== undefined) this.record({ t: "comment", group: write.group, id: outcome.comment });
         return this.finish(entry, "delivered");
       case "delivered":
         // A create-deployment answered 202: GitHub merged the default branch into the ref instead.

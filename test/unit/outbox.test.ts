@@ -548,6 +548,62 @@ describe("Outbox: replies", () => {
   });
 });
 
+describe("Outbox: a reply whose answer was lost", () => {
+  const COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments" as const;
+  const LIST = "GET /repos/{owner}/{repo}/issues/{issue_number}/comments";
+  const reply = (body: string, final = false): OutboxWrite => ({
+    key: `reply:41:${body}`,
+    group: "reply:octo/app#41",
+    installationId: 1,
+    supersedable: !final,
+    route: COMMENT,
+    params: { owner: "octo", repo: "app", issue_number: 7, body },
+  });
+  /** The pull request's comments as GitHub has them; the first POST lands but its answer is a 502. */
+  function lossyGitHub(landsFirst: boolean) {
+    const comments: Array<{ id: number; body: string }> = [{ id: 1, body: "/deploy" }];
+    let posts = 0;
+    const github = fakeGitHub((call) => {
+      if (call.route === LIST) return { status: 200, data: comments };
+      if (call.route === COMMENT) {
+        posts += 1;
+        const id = 9000 + posts;
+        if (posts > 1 || landsFirst) comments.push({ id, body: String(call.params.body) });
+        if (posts === 1) throw httpError(502);
+        return { status: 201, data: { id } };
+      }
+      return { status: 200, data: {} };
+    });
+    return { github, comments };
+  }
+
+  it("finds the comment that landed instead of posting a second one, and edits it with the next write", async () => {
+    const { github, comments } = lossyGitHub(true);
+    const { outbox } = await open(github);
+    await outbox.add(reply("queued <!-- heaven:1 -->"));
+    await advance(60_000);
+    await outbox.add(reply("succeeded", true));
+    await advance(60_000);
+    await outbox.idle();
+    expect(github.calls.map((call) => [call.route.split(" ")[0], call.params.comment_id, call.params.body])).toEqual([
+      ["POST", undefined, "queued <!-- heaven:1 -->"],
+      ["GET", undefined, undefined],
+      ["PATCH", 9001, "succeeded"],
+    ]);
+    expect(comments.map((comment) => comment.id)).toEqual([1, 9001]);
+  });
+
+  it("posts it again when it did not land", async () => {
+    const { github, comments } = lossyGitHub(false);
+    const { outbox } = await open(github);
+    await outbox.add(reply("queued <!-- heaven:2 -->"));
+    await advance(60_000);
+    await outbox.idle();
+    expect(github.calls.map((call) => call.route.split(" ")[0])).toEqual(["POST", "GET", "POST"]);
+    expect(comments.map((comment) => comment.body)).toEqual(["/deploy", "queued <!-- heaven:2 -->"]);
+  });
+});
+
 describe("Outbox: restarts", () => {
   it("delivers pending writes once after a restart, and does not post a final status GitHub already has", async () => {
     // GitHub took the first attempts but the answers were lost (502s).
