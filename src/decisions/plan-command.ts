@@ -74,7 +74,8 @@ function planDeploy(
   const heaven = { ...base.heaven, ...(command.ref === undefined ? { sha: pull.headSha } : {}) };
   return create({
     environment: base.environment,
-    ref: command.ref ?? pull.headRef,
+    // A fork's branch name means nothing in this repository (or names another branch): its head commit does.
+    ref: command.ref ?? (pull.fromFork ? pull.headSha : pull.headRef),
     task: command.task,
     payload: { notify: base.notify, heaven, ...forced, ...(command.hosts === undefined ? {} : { hosts: command.hosts.join(",") }) },
     description: `${command.force ? "forced deploy" : "deploy"} requested by @${comment.login} in #${comment.number}`,

@@ -39,10 +39,10 @@ afterAll(async () => {
 });
 
 /** A repository whose script/deploy prints what it deploys (into the log) and records the run; `before` runs first. */
-function project(name: string, before = ""): Project {
+function project(name: string, before = "", config = CONFIG): Project {
   const record = join(tmp.path, `${name}-runs.txt`);
   const deploy = script(`${before}\necho "deploying $SHA to $DEPLOY_ENV from $BRANCH"\necho "$SHA $DEPLOY_ENV $BRANCH" >> '${record}'`);
-  const p = createProject(github, { dir: tmp.path, owner: OWNER, installationId: INSTALLATION }, name, { ".github/heaven.yml": CONFIG, "script/deploy": deploy });
+  const p = createProject(github, { dir: tmp.path, owner: OWNER, installationId: INSTALLATION }, name, { ".github/heaven.yml": config, "script/deploy": deploy });
   for (const [login, role] of [["alice", "write"], ["bob", "write"], ["reader", "read"]] as const) github.repo(p.fullName).permissions.set(login, role);
   return p;
 }
@@ -111,6 +111,17 @@ describe("pull-request commands", () => {
     expect(rest.filter((call) => !PIPELINE_CALL.test(call))).toEqual([]);
     expect(own.filter(isWrite).length).toBeLessThanOrEqual(4);
     expect(own.length).toBeLessThanOrEqual(8);
+  });
+
+  it("/deploy of a fork's pull request where allow_forks is set ships its head commit, not this repository's branch of the same name", async () => {
+    const p = project("forked-ok", "", `${CONFIG}allow_forks: true\n`);
+    // The contributor's commit, reachable here as GitHub keeps it (refs/pull/N/head); their branch is called main.
+    const head = commitOn(p.origin, "refs-pull-1-head");
+    github.repo(p.fullName).pulls.set(1, { headRef: "main", headSha: head, fork: true });
+    await comment(p, 1, "alice", "/deploy");
+    await waitForReply(github, p.fullName, 1, (r) => r.body.startsWith("✅"), "the success reply");
+    expect(p.runs()).toEqual([`${head} production ${head}`]);
+    expect(github.deploymentsOf(p.fullName).map((d) => d.ref)).toEqual([head]);
   });
 
   it("/lock by alice refuses bob's /deploy naming her lock, and her /unlock frees it", async () => {

@@ -36,6 +36,11 @@ describe("planCommand", () => {
     expect(plan({ pull: { ...PULL, state: "closed" } })).toMatchObject({ kind: "refuse", message: expect.stringContaining("is closed") });
   });
 
+  it("deploys a fork's head commit by its sha where forks are allowed: the fork's branch name would name this repository's branch", () => {
+    const forked = plan({ pull: { ...PULL, headRef: "main", fromFork: true }, allowForks: true });
+    expect(forked).toMatchObject({ kind: "create", deployment: { ref: SHA, payload: { heaven: { sha: SHA } } } });
+  });
+
   it("deploys a named ref without insisting on the pull request's head", () => {
     const named = plan({ command: { kind: "deploy", force: false, task: "deploy", ref: "v1.2.3" }, headCommittedAt: COMMENT.createdAt + 1000 });
     expect(named).toMatchObject({ kind: "create", deployment: { ref: "v1.2.3" } });
