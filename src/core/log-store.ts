@@ -61,4 +61,18 @@ export interface LogStore {
   read(key: string, from: number, maxBytes?: number): Promise<LogChunk | undefined>;
   /** What the page shows beside the lines. undefined: no such log. */
   info(key: string): Promise<LogInfo | undefined>;
+  /**
+   * Resolves on the next write to the log or its metadata after the call, or
+   * when `signal` aborts (a store may also resolve early, e.g. after losing
+   * its notifications). Optional: without it a live tail polls.
+   */
+  changed?(key: string, signal: AbortSignal): Promise<void>;
+}
+
+/** Somewhere else a deployment's lines go as they are written (scale-out mode: PostgreSQL). */
+export interface LogAppender {
+  /** Complete lines, stamped, masked and capped: the bytes the log file gets. Must not block; the buffer is not reused. */
+  append(lines: Buffer): void;
+  /** Resolves once what was appended is stored, or given up on. */
+  close(): Promise<void>;
 }

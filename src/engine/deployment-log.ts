@@ -12,6 +12,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { LogSink, OutputStream } from "../core/log.js";
+import type { LogAppender } from "../core/log-store.js";
 import { lastNonBlankLine, stampLines, textLines } from "./deployment-log-lines.js";
 import { LogCap } from "./log-cap.js";
 import { Secrets } from "./mask-secrets.js";
@@ -35,6 +36,8 @@ export interface DeploymentLogOptions {
   now?: () => Date;
   /** HEAVEN_LOG_MAX_BYTES: past it only the head and the tail are kept; 0 or none: no cap. */
   maxBytes?: number | undefined;
+  /** Also appends every line the file gets, as written (scale-out mode: to PostgreSQL); none: the file alone. */
+  tee?: LogAppender | undefined;
 }
 
 /**
@@ -181,11 +184,14 @@ export class DeploymentLog implements LogSink {
     const marker = this.cap?.marker();
     if (marker !== undefined) this.append(stampLines(Buffer.from(`${marker}\n`), Buffer.from(`${this.timestamp()} heaven: `)));
     for (const held of this.cap?.takeTail() ?? []) this.append(held);
-    if (this.failure !== undefined || this.file.destroyed) return;
-    await new Promise<void>((resolve) => {
-      this.file.once("close", resolve);
-      this.file.end();
-    });
+    const tee = this.options.tee?.close();
+    if (this.failure === undefined && !this.file.destroyed) {
+      await new Promise<void>((resolve) => {
+        this.file.once("close", resolve);
+        this.file.end();
+      });
+    }
+    await tee;
   }
 
   /**
@@ -193,10 +199,10 @@ export class DeploymentLog implements LogSink {
    * stamped with the time the block arrived (its lines arrived together).
    */
   writeLines(block: Buffer, prefix: string, note = false): void {
-    // Nothing is stamped for a file that failed.
-    if (this.failure === undefined && !this.file.destroyed) {
+    // Nothing is stamped for a file that failed (unless a tee still takes it).
+    if (this.writable() || this.options.tee !== undefined) {
       const stamped = stampLines(block, Buffer.from(`${this.timestamp()} ${prefix}`));
-      if (this.cap === undefined) this.file.write(stamped);
+      if (this.cap === undefined) this.append(stamped);
       else this.cap.take(stamped, note);
     }
     const echo = this.options.echo;
@@ -204,7 +210,12 @@ export class DeploymentLog implements LogSink {
   }
 
   private append(bytes: Buffer): void {
-    if (this.failure === undefined && !this.file.destroyed) this.file.write(bytes);
+    if (this.writable()) this.file.write(bytes);
+    this.options.tee?.append(bytes);
+  }
+
+  private writable(): boolean {
+    return this.failure === undefined && !this.file.destroyed;
   }
 
   private timestamp(): string {

@@ -17,7 +17,9 @@ import { isFullSha } from "../core/sha.js";
 import type { DeploymentSources } from "../core/sources.js";
 import { describeOutcome } from "../decisions/describe-outcome.js";
 import { quoted } from "../decisions/check-request.js";
+import type { LogAppender } from "../core/log-store.js";
 import { DeploymentLog } from "../engine/deployment-log.js";
+import { logKey } from "../engine/log-links.js";
 import { announceNotify } from "../notify/announce-notify.js";
 import { checkCi } from "./steps/check-ci.js";
 import { checkLock, handleLockTask } from "./steps/check-lock.js";
@@ -35,6 +37,8 @@ export interface PipelineDeps extends ProviderDeps {
   readAhead?: ReadAheadMemory | undefined;
   /** HEAVEN_LOG_MAX_BYTES; none or 0: logs are not capped. */
   logMaxBytes?: number | undefined;
+  /** Where a deployment's log lines also go, by log key (scale-out mode: PostgresLogs.tee); none: the file alone. */
+  logTee?: ((key: string) => LogAppender) | undefined;
 }
 
 export interface PipelineRun extends ProviderRun {
@@ -68,7 +72,8 @@ export async function runPipeline(run: PipelineRun, deps: PipelineDeps): Promise
   let head: HeadStart | undefined;
   let result: PipelineResult;
   try {
-    log = await DeploymentLog.open(run.logPath, { secrets: deps.secrets, echo: run.echo, maxBytes: deps.logMaxBytes });
+    const tee = deps.logTee?.(logKey(request.repository.fullName, request.id));
+    log = await DeploymentLog.open(run.logPath, { secrets: deps.secrets, echo: run.echo, maxBytes: deps.logMaxBytes, tee });
     log.note(`deployment ${request.id}: ${request.ref} (${request.sha}) to ${request.environment}, task ${request.task}, by ${request.creator}`);
     const refused = await precheck(run);
     if (refused !== undefined) result = { kind: "finished", outcome: refused, environmentUrl: undefined };

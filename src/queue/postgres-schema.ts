@@ -35,7 +35,7 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /** An arbitrary constant: the advisory lock key heaven's migrations hold. */
-const MIGRATION_LOCK = 7_262_351_830;
+export const MIGRATION_LOCK = 7_262_351_830;
 
 export async function migrateHeavenSchema(pool: Pool): Promise<void> {
   const client = await pool.connect();

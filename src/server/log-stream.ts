@@ -6,7 +6,10 @@
  * them, so a reconnecting EventSource (`Last-Event-ID`) goes on exactly where
  * it stopped: no line twice, none missed. `state` says when the deployment's
  * state changes; `finished` comes once it has finished and every line is
- * sent, and ends the stream. The store is polled: it may be another worker's.
+ * sent, and ends the stream. The store may be another worker's: a store
+ * that can tell when a log changes (`changed`, PostgreSQL's NOTIFY) wakes
+ * the stream at once, looked at again every NOTIFIED_POLL_MS in case a
+ * notification was missed; any other store is polled every `pollMs`.
  */
 import type { ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
@@ -17,6 +20,8 @@ import { writeOrWait } from "./log-write.js";
 
 /** A comment this often keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
+/** How often a quiet log is looked at anyway when its store notifies writes. */
+const NOTIFIED_POLL_MS = 5_000;
 
 export interface LogStreamRequest {
   store: LogStore;
@@ -56,14 +61,30 @@ export async function writeLogStream(res: ServerResponse, stream: LogStreamReque
     wrote = now();
   };
   while (!res.destroyed && !stream.closing()) {
+    // Listening before the read: a write between the read and the wait still wakes it.
+    const waited = new AbortController();
+    const stopWaiting = () => waited.abort();
+    gone.signal.addEventListener("abort", stopWaiting, { once: true });
+    const changed = store.changed?.(key, waited.signal);
+    try {
+      if (!(await step(changed, waited.signal))) break;
+    } finally {
+      gone.signal.removeEventListener("abort", stopWaiting);
+      waited.abort();
+    }
+  }
+  res.end();
+
+  /** One read and what it calls for; false: the stream is over. */
+  async function step(changed: Promise<void> | undefined, waiting: AbortSignal): Promise<boolean> {
     if (stream.endsAt !== undefined && now() >= stream.endsAt) {
       await send(event("expired", "{}"));
-      break;
+      return false;
     }
     const chunk = await store.read(key, next);
     if (chunk === undefined) {
       await send(event("gone", "{}"));
-      break;
+      return false;
     }
     if (chunk.text !== "") {
       next = chunk.next;
@@ -71,15 +92,17 @@ export async function writeLogStream(res: ServerResponse, stream: LogStreamReque
     }
     if (chunk.finished) {
       await send(event("finished", stateData(stateView((await store.info(key))?.meta, now()))));
-      break;
+      return false;
     }
-    if (chunk.text !== "") continue;
+    if (chunk.text !== "") return true;
     const view = stateView((await store.info(key))?.meta, now());
     const stands = `${view.state} ${view.description}`;
     if (stands !== told) await send(event("state", stateData(view)));
     told = stands;
     if (now() - wrote >= KEEPALIVE_MS) await send(": still here\n\n");
-    await delay(stream.pollMs, undefined, { signal: gone.signal }).catch(() => undefined);
+    const quiet = delay(changed === undefined ? stream.pollMs : NOTIFIED_POLL_MS, undefined, { signal: waiting }).catch(() => undefined);
+    await (changed === undefined ? quiet : Promise.race([changed, quiet]));
+    // Whichever came first, the other wait ends as the step does (its signal aborts).
+    return true;
   }
-  res.end();
 }
