@@ -7,8 +7,10 @@ import { ReadAheadMemory } from "./pipeline/head-start.js";
 import { Workspaces } from "./engine/workspace.js";
 import type { HeavenAppOptions } from "./index.js";
 import { Deployer } from "./pipeline/deployer.js";
+import type { DeployQueue } from "./core/queue.js";
 import { EmbeddedQueue } from "./queue/embedded-queue.js";
 import { importParked } from "./queue/import-parked.js";
+import { PostgresQueue } from "./queue/postgres-queue.js";
 import type { Settings } from "./settings.js";
 
 export interface CoreOptions {
@@ -16,6 +18,8 @@ export interface CoreOptions {
   journal: boolean;
   abortReason: string;
   killGraceMs?: number;
+  /** Told of the PostgreSQL queue's errors in the background (scale-out mode); default: standard error. */
+  onQueueError?: (error: unknown) => void;
 }
 
 export interface Core {
@@ -25,7 +29,8 @@ export interface Core {
   /** Checkouts and cache clones; the retention sweep asks which checkouts are held. */
   workspaces: Workspaces;
   logSecret: string;
-  queue: EmbeddedQueue;
+  /** Embedded (p-queue and journal), or with DATABASE_URL the PostgreSQL queue every heaven process shares. */
+  queue: DeployQueue;
   /** What start-up found that could not be read (journal lines, parked files of an older heaven). */
   skipped: string[];
   /** Deployments an older heaven left waiting for CI, now jobs of the queue. */
@@ -44,10 +49,9 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
   const tightened = settings.runAs === undefined ? [] : await keepPrivate(settings.dataDir, privateFiles(settings));
   const runAs = settings.runAs === undefined ? undefined : { user: settings.runAs, checkoutsDir: await checkoutsFor(settings.runAs) };
   const logSecret = await ensureLogSecret(settings.dataDir, settings.logSecret);
-  const queue = await EmbeddedQueue.open({
-    journalFile: options.journal ? join(settings.dataDir, "journal.jsonl") : undefined,
-    concurrency: settings.concurrency,
-  });
+  const queue = await openQueue(settings, options);
+  // Deployment logs: files under the data directory (the Deployer writes them, logRoute reads them) in
+  // both modes for now; a shared PostgreSQL log store, when it lands, is chosen here beside the queue.
   const workspaces = new Workspaces(settings.dataDir, settings.baseEnv, runAs);
   const deployer = new Deployer(queue, {
     dataDir: settings.dataDir,
@@ -56,6 +60,8 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
     logLinkTtlSeconds: settings.logLinkTtlSeconds,
     canPark: options.journal,
     abortReason: options.abortReason,
+    interruption: queue instanceof PostgresQueue ? "worker-stopped" : "restart",
+    announceQueued: !(queue instanceof PostgresQueue),
     pipeline: {
       providers,
       workspaces,
@@ -71,8 +77,18 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
       logMaxBytes: settings.logMaxBytes,
     },
   });
-  const parked = options.journal ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
+  // Parked files are an older embedded heaven's: a shared database never had any.
+  const parked = options.journal && queue instanceof EmbeddedQueue ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
   const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds, baseUrl: settings.baseUrl, dashboard: settings.dashboard };
   const notices = tightened.map((file) => `${file} was readable by other users; heaven made it private (0600) because HEAVEN_RUN_AS is set`);
   return { app, deployer, workspaces, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices };
+}
+
+/** The server's queue comes from settings: PostgreSQL when DATABASE_URL is set (the command line always runs embedded). */
+function openQueue(settings: Settings, options: CoreOptions): Promise<DeployQueue> {
+  if (options.journal && settings.databaseUrl !== undefined) {
+    const onError = options.onQueueError ?? ((error: unknown) => console.error(`heaven: queue: ${String(error)}`));
+    return PostgresQueue.open({ connectionString: settings.databaseUrl, concurrency: settings.concurrency, onError });
+  }
+  return EmbeddedQueue.open({ journalFile: options.journal ? join(settings.dataDir, "journal.jsonl") : undefined, concurrency: settings.concurrency });
 }

@@ -22,7 +22,8 @@ import type { Deployer } from "./pipeline/deployer.js";
 import { notificationSinks, type NotificationSink } from "./notify/notification-sinks.js";
 import { logRoute } from "./server/log-route.js";
 import { githubWebUrl } from "./engine/log-meta-sink.js";
-import type { Settings } from "./settings.js";
+import { EmbeddedQueue } from "./queue/embedded-queue.js";
+import type { HeavenRole, Settings } from "./settings.js";
 import { countGitHubRequest, createHeavenMetrics, timedHandler, type HeavenMetrics } from "./metrics/heaven-metrics.js";
 import { GitHubTraffic } from "./metrics/github-traffic.js";
 import { MetricsSink } from "./metrics/metrics-sink.js";
@@ -32,6 +33,7 @@ import { statusPage } from "./server/status-page.js";
 import { releaseApi } from "./server/release-api.js";
 import { rootWebhookRoute } from "./server/root-webhook-route.js";
 import { dashboardSignIn } from "./server/dashboard-sign-in.js";
+import { dashboard } from "./server/dashboard/dashboard-routes.js";
 
 export interface HeavenAppOptions {
   deployer: Deployer;
@@ -54,6 +56,8 @@ export interface HeavenAppOptions {
   baseUrl?: string;
   /** The App's OAuth credentials for dashboard sign-in (settings.dashboard); undefined: sign-in answers 503. */
   dashboard?: Settings["dashboard"];
+  /** HEAVEN_ROLE: a server handles webhooks and runs no deployment; a worker runs deployments and handles no webhook. Default all. */
+  role?: HeavenRole;
 }
 
 export interface LoadedApp {
@@ -113,22 +117,30 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     for (const handler of signIn.handlers) addHandler(handler);
     const release = releaseApi(app, { queue: options.deployer.queue, providers: options.providers, defaultTimeoutSeconds: options.defaultTimeoutSeconds, logSecret: options.logSecret, logLinkTtlSeconds: options.logLinkTtlSeconds, sessionToken: (req) => signIn.sessions.sessionOf(req)?.token });
     for (const handler of release.handlers) addHandler(handler);
+    const board = dashboard(app, { signIn, views: release.views, githubWebUrl: githubWebUrl(process.env) });
+    for (const handler of board.handlers) addHandler(handler);
 
     const { deployer } = options;
+    const role = options.role ?? "all";
     const notifications = notificationSinks({ dataDir: options.dataDir, notify: options.notify }, { log: app.log, githubHost: githubWebUrl(process.env) });
-    const report = await deployer.start({
+    const io = {
       sourcesFor: async (job: DeploymentJob) => {
         if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);
         return githubSources(await app.auth(job.origin.installationId), { owner: job.origin.owner, repo: job.origin.repo });
       },
-      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications, new MetricsSink(metrics), release.parkedChecks],
+      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications, new MetricsSink(metrics), release.parkedChecks, board.stream],
       log: app.log,
-    });
+    };
+    const where = deployer.queue instanceof EmbeddedQueue ? "journal" : "queue";
+    if (role === "server") {
+      deployer.attach(io);
+      app.log.info("queue: HEAVEN_ROLE=server: this process accepts deployments and runs none; heaven workers run them");
+    } else {
+      const report = await deployer.start(io);
+      for (const line of report.skipped) app.log.error(`${where}: ${line}`);
+      app.log.info(`${where}: ${report.interrupted} interrupted deployments reported, ${report.queued} queued and ${report.parked} waiting for CI picked up`);
+    }
     journalReplayed = true;
-    for (const line of report.skipped) app.log.error(`journal: ${line}`);
-    app.log.info(
-      `journal: ${report.interrupted} interrupted deployments reported, ${report.queued} queued and ${report.parked} waiting for CI picked up`,
-    );
 
     const { inbox, skipped: unread } = await WebhookInbox.open(join(options.dataDir, "inbox.jsonl"));
     for (const line of unread) app.log.error(`inbox: ${line}`);
@@ -137,6 +149,11 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     const intake = new WebhookIntake({ inbox, octokitFor: (id) => (id === undefined ? app.auth() : octokitFor(id)), log: app.log, ...options.intake, handled });
 
     const shared = { outbox, providers: options.providers, defaultTimeoutSeconds: options.defaultTimeoutSeconds };
+    // A worker handles no webhook: GitHub's webhook URL is the server's.
+    if (role === "worker") {
+      loaded({ app, outbox, intake, notifications, metrics });
+      return;
+    }
     app.on("deployment.created", timedHandler(metrics, "deployment.created", handleDeployment({ deployer, outbox })));
     const ci = handleCiEvent({ ...shared, deployer });
     app.on("status", intake.on("status", ci("status")));

@@ -2,6 +2,8 @@
  * `npm start`: heaven's server. Applies `.env`, reads settings once, builds
  * the core, and lets Probot run the HTTP server (with its setup page when
  * the app is not registered yet). Signals stop it without losing work.
+ * HEAVEN_ROLE picks what the process does (settings.ts): with DATABASE_URL,
+ * a server only accepts work and a worker only runs it (README, Scale-out mode).
  */
 import pino from "pino";
 import { run } from "probot";
@@ -22,20 +24,25 @@ const INTAKE_STOP_MS = 10_000;
 async function main(): Promise<void> {
   applyDotEnv(process.env);
   const settings = loadSettings(process.env);
-  const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown" });
+  // The queue's background errors go to Probot's log once there is one.
+  let queueError = (error: unknown) => console.error(`heaven: queue: ${String(error)}`);
+  const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown", onQueueError: (error) => queueError(error) });
   // Every request of the process's Octokit is seen: metrics, and /ready's "GitHub reachable".
   const githubTraffic = new GitHubTraffic();
-  const heaven = heavenApp({ ...core.app, githubTraffic, metricsToken: settings.metricsToken });
+  const heaven = heavenApp({ ...core.app, githubTraffic, metricsToken: settings.metricsToken, role: settings.role });
   const ours = new Set(process.listeners("SIGINT"));
   const server = await run(heaven.app, { Octokit: observedOctokit((request) => githubTraffic.record(request)), log: webhookLog(process.env) });
   // Probot's own SIGINT handler exits ~100 ms after the signal, racing heaven's shutdown.
   for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
   const { app, outbox, intake, notifications } = await heaven.loaded;
+  queueError = (error) => app.log.error({ err: error }, "queue: a PostgreSQL error in the background");
+  if (settings.databaseUrl !== undefined) app.log.info(`scale-out mode: HEAVEN_ROLE=${settings.role}, queue on PostgreSQL at ${databaseWhere(settings.databaseUrl)}`);
   if (core.imported > 0) app.log.info(`${core.imported} deployments an older heaven left waiting for CI are now in the journal`);
   for (const line of core.skipped) app.log.error(line);
   for (const line of core.notices) app.log.warn(line);
   // Only once heaven listens: a redelivered webhook must find it.
-  const ingress = await startIngress(app, settings);
+  // A worker handles no webhook, so it asks for no missed ones either.
+  const ingress = settings.role === "worker" ? { stop: async () => undefined } : await startIngress(app, settings);
   const retention = startRetentionSweep({
     dataDir: settings.dataDir,
     days: settings.logRetentionDays,
@@ -70,6 +77,12 @@ async function main(): Promise<void> {
     },
     settings.shutdownGraceSeconds,
   );
+}
+
+/** Where the database is, without its credentials. */
+function databaseWhere(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname}`;
 }
 
 /** Probot's rule for its own log: JSON with LOG_FORMAT set (other than pretty), or in production without it. */

@@ -93,6 +93,20 @@ const schema = z.object({
     (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
     z.string().min(16, { message: "HEAVEN_METRICS_TOKEN must be at least 16 characters (or unset, for an open /metrics)" }).optional(),
   ),
+  // Scale-out mode (README): the shared PostgreSQL queue, and which part of heaven this process is.
+  DATABASE_URL: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.url({ protocol: /^postgres(ql)?$/, message: "DATABASE_URL must be a postgres:// URL such as postgres://heaven:password@db.internal:5432/heaven" }).optional(),
+  ),
+  HEAVEN_ROLE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const role = value === undefined || value.trim() === "" ? "all" : value.trim();
+      if (role === "all" || role === "server" || role === "worker") return role;
+      ctx.addIssue({ code: "custom", message: `HEAVEN_ROLE must be all, server or worker, got "${value}"` });
+      return z.NEVER;
+    }),
 });
 
 /** Every variable the schema reads (`.env.example` documents each: test/unit/env-example.test.ts). */
@@ -140,7 +154,13 @@ export interface Settings {
   metricsToken: string | undefined;
   /** GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (and APP_ID, whose installations a person is shown); undefined: dashboard sign-in is off. */
   dashboard: { clientId: string; clientSecret: string; appId: number | undefined } | undefined;
+  /** DATABASE_URL: the PostgreSQL queue shared by every heaven process (scale-out mode); undefined: the embedded queue. */
+  databaseUrl: string | undefined;
+  /** HEAVEN_ROLE: all (webhooks, pages and deployments), server (webhooks and pages; enqueues only) or worker (runs deployments). */
+  role: HeavenRole;
 }
+
+export type HeavenRole = "all" | "server" | "worker";
 
 export class SettingsError extends Error {}
 
@@ -161,7 +181,12 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     const value = env[name];
     if (value !== undefined) baseEnv[name] = value;
   }
-  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, values.HEAVEN_METRICS_TOKEN, values.GITHUB_CLIENT_SECRET, ...notifySecrets(notify.targets), ...passed.map((name) => env[name])].filter(
+  if (values.HEAVEN_ROLE !== "all" && values.DATABASE_URL === undefined) {
+    throw new SettingsError(
+      `HEAVEN_ROLE=${values.HEAVEN_ROLE} shares its queue with the other heaven processes through PostgreSQL: set DATABASE_URL (postgres://user:password@host:5432/heaven), or unset HEAVEN_ROLE for one process that does everything`,
+    );
+  }
+  const secrets = [values.WEBHOOK_SECRET, values.HEAVEN_LOG_SECRET, values.HEAVEN_METRICS_TOKEN, values.GITHUB_CLIENT_SECRET, ...databaseSecrets(values.DATABASE_URL), ...notifySecrets(notify.targets), ...passed.map((name) => env[name])].filter(
     (value): value is string => value !== undefined && value !== "",
   );
   return {
@@ -186,8 +211,24 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     notify: notify.targets,
     metricsToken: values.HEAVEN_METRICS_TOKEN,
     dashboard: readDashboard(values.GITHUB_CLIENT_ID, values.GITHUB_CLIENT_SECRET, values.APP_ID),
+    databaseUrl: values.DATABASE_URL,
+    role: values.HEAVEN_ROLE,
     hostEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+}
+
+/** The URL and its password (as written and decoded): no log shows either. */
+function databaseSecrets(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  const password = new URL(url).password;
+  if (password === "") return [url];
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // A stray "%" is taken as it is written.
+  }
+  return [url, password, decoded];
 }
 
 function readDashboard(clientId: string | undefined, clientSecret: string | undefined, appId: string | undefined): Settings["dashboard"] {

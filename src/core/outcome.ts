@@ -32,8 +32,11 @@ export type DeploymentOutcome =
   | { kind: "merge-conflict"; branch: string; defaultBranch: string }
   /** The default branch was merged in; the merge commit ships as deployment `id`. */
   | { kind: "merged"; branch: string; defaultBranch: string; sha: string; id: number }
-  /** heaven was restarted while it ran; `processStopped`: its provider's processes were found and killed. */
-  | { kind: "interrupted"; processStopped: boolean }
+  /**
+   * heaven was restarted while it ran; `processStopped`: its provider's processes were found and killed.
+   * `workerStopped`: scale-out mode, where another process reports the job of a worker that went silent.
+   */
+  | { kind: "interrupted"; processStopped: boolean; workerStopped?: boolean }
   | { kind: "ci-timed-out"; sha: string; waiting: string[]; minutes: number };
 
 export type FinalState = "success" | "failure" | "error" | "inactive";

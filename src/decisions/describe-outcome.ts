@@ -57,6 +57,10 @@ export function describeOutcome(outcome: DeploymentOutcome): FinalStatus {
     case "aborted":
       return { state: "error", description: truncate(`stopped by ${outcome.reason} before it finished; deploy again`) };
     case "interrupted":
+      if (outcome.workerStopped === true) {
+        const stopped = outcome.processStopped ? "; its script was stopped" : "";
+        return { state: "error", description: `the worker running this deployment stopped${stopped} — deploy again` };
+      }
       return {
         state: "error",
         description: outcome.processStopped

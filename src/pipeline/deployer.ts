@@ -26,6 +26,14 @@ export interface DeployerOptions {
   canPark: boolean;
   /** Who stops a deployment when the queue aborts it: "heaven's shutdown", "Ctrl-C". */
   abortReason: string;
+  /** What an interrupted job means: this process was restarted (embedded), or another worker went silent (scale-out). Default restart. */
+  interruption?: "restart" | "worker-stopped";
+  /**
+   * Whether accepting a job that must wait tells the sinks (`queued`). Off with a shared queue: the
+   * process that accepts a job is not the one whose outbox posts its later statuses, so a late
+   * `queued` could land on GitHub after the worker's final one. Default on.
+   */
+  announceQueued?: boolean;
 }
 
 export interface DeployerIo {
@@ -55,16 +63,21 @@ export class Deployer {
 
   /** Starts running jobs, first those an earlier process left behind. */
   start(io: DeployerIo): Promise<RestoreReport> {
+    this.attach(io);
+    return this.queue.process({ run: (job, control) => this.run(job, control), interrupted: (job, processes) => this.interrupted(job, processes) });
+  }
+
+  /** Sources and sinks without running jobs: a process that only accepts work (the scale-out server) still tells its sinks. */
+  attach(io: DeployerIo): void {
     // The log page's metadata comes with every deployment, whoever else listens.
     const logMeta = new LogMetaSink({ dataDir: this.options.dataDir, githubUrl: githubWebUrl(this.options.pipeline.hostEnv ?? {}), secrets: this.options.pipeline.secrets });
     this.io = { ...io, sinks: [...io.sinks, logMeta] };
-    return this.queue.process({ run: (job, control) => this.run(job, control), interrupted: (job, processes) => this.interrupted(job, processes) });
   }
 
   /** Journaled before it resolves; says `queued` at once when the job must wait. */
   async accept(job: DeploymentJob): Promise<Enqueued> {
     const enqueued = await this.queue.enqueue(job);
-    if (enqueued.kind === "added" && enqueued.position !== undefined) void this.publish(job, { type: "queued", position: enqueued.position });
+    if (enqueued.kind === "added" && enqueued.position !== undefined && this.options.announceQueued !== false) void this.publish(job, { type: "queued", position: enqueued.position });
     return enqueued;
   }
 
@@ -132,11 +145,16 @@ export class Deployer {
     return { kind: "done" };
   }
 
-  /** A job that was running when heaven died: its leftover processes are killed, and it ends with one error. */
+  /**
+   * A job that was running when heaven (or, scale-out, its worker) died: its
+   * leftover processes on this machine are killed, and it ends with one error.
+   */
   private async interrupted(job: DeploymentJob, processes: readonly ProcessRecord[]): Promise<void> {
     const killed = processes.map((record) => ({ pgid: record.pgid, result: killLeftoverGroup(record) }));
-    this.io?.log.info({ key: job.key, killed }, "a deployment was running when heaven stopped; reporting it as interrupted");
-    const note = `heaven restarted while this deployment ran${killed.length > 0 ? `; its process groups: ${killed.map((k) => `${k.pgid} ${k.result}`).join(", ")}` : ""}`;
+    const workerStopped = this.options.interruption === "worker-stopped";
+    this.io?.log.info({ key: job.key, killed }, `a deployment was running when ${workerStopped ? "its worker" : "heaven"} stopped; reporting it as interrupted`);
+    const groups = killed.length > 0 ? `; its process groups: ${killed.map((k) => `${k.pgid} ${k.result}`).join(", ")}` : "";
+    const note = `${workerStopped ? "the worker running this deployment stopped" : "heaven restarted while this deployment ran"}${groups}`;
     // The deployment's own log says so too, the way it says everything else.
     await DeploymentLog.open(this.logPathOf(job), { secrets: this.options.pipeline.secrets })
       .then(async (log) => {
@@ -144,7 +162,11 @@ export class Deployer {
         await log.close();
       })
       .catch(() => undefined);
-    await this.publish(job, { type: "finished", outcome: { kind: "interrupted", processStopped: processes.length > 0 }, environmentUrl: undefined });
+    // Another worker's processes may be on another machine: stopped only if one was killed here.
+    const outcome = workerStopped
+      ? { kind: "interrupted" as const, processStopped: killed.some((k) => k.result === "killed"), workerStopped }
+      : { kind: "interrupted" as const, processStopped: processes.length > 0 };
+    await this.publish(job, { type: "finished", outcome, environmentUrl: undefined });
   }
 
   private async newerAutomatic(job: DeploymentJob): Promise<{ id: string; sha: string } | undefined> {

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { deriveHistory, type HistoryItem } from "../decisions/derive-deployment-history.js";
 import type { ReleaseReader } from "../github/release-reader.js";
 import { freshLogLink } from "./fresh-log-link.js";
-import { authorize, matchRepoPath, sendJson, type ReleaseApiAuth } from "./release-api-auth.js";
+import { authorize, matchRepoPath, sendJson, type Authorized, type ReleaseApiAuth } from "./release-api-auth.js";
 
 export interface DeploymentsRouteOptions {
   auth: ReleaseApiAuth;
@@ -22,7 +22,7 @@ export interface DeploymentsRouteOptions {
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 50;
 
-type Query = { environment: string | undefined; before: number | undefined; limit: number };
+export type Query = { environment: string | undefined; before: number | undefined; limit: number };
 
 function readQuery(params: URLSearchParams): Query | string {
   const environment = params.get("environment")?.trim() || undefined;
@@ -40,8 +40,17 @@ function nextPage(pathname: string, query: Query, items: readonly HistoryItem[])
   return `${pathname}?${params.toString()}`;
 }
 
+/** History items with log links that open, for any caller already authorized (the dashboard's pages show the same). */
+export async function readHistory(options: Omit<DeploymentsRouteOptions, "auth">, authorized: Authorized, query: Query): Promise<HistoryItem[]> {
+  const fullName = `${authorized.target.owner}/${authorized.target.repo}`;
+  const now = (options.now ?? Date.now)();
+  return deriveHistory(await options.reader.history(authorized.installationId, authorized.target, query)).map((item) => ({
+    ...item,
+    logUrl: item.logUrl === null ? null : freshLogLink(item.logUrl, { fullName, deploymentId: item.deploymentId, secret: options.logSecret, ttlSeconds: options.logLinkTtlSeconds, now }),
+  }));
+}
+
 export function deploymentsRoute(options: DeploymentsRouteOptions) {
-  const now = options.now ?? Date.now;
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? "/", "http://heaven.invalid");
     const target = matchRepoPath(url.pathname, "deployments");
@@ -55,10 +64,7 @@ export function deploymentsRoute(options: DeploymentsRouteOptions) {
     }
     const fullName = `${target.owner}/${target.repo}`;
     try {
-      const items = deriveHistory(await options.reader.history(authorized.installationId, target, query)).map((item) => ({
-        ...item,
-        logUrl: item.logUrl === null ? null : freshLogLink(item.logUrl, { fullName, deploymentId: item.deploymentId, secret: options.logSecret, ttlSeconds: options.logLinkTtlSeconds, now: now() }),
-      }));
+      const items = await readHistory(options, authorized, query);
       sendJson(res, 200, { repository: fullName, environment: query.environment ?? null, deployments: items, next: nextPage(url.pathname, query, items) });
     } catch (error) {
       sendJson(res, 502, { error: `could not read ${fullName}'s deployments from GitHub: ${error instanceof Error ? error.message : String(error)}` });

@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DeployQueue } from "../core/queue.js";
-import { deriveReleaseState, queuedWork } from "../decisions/derive-release-state.js";
+import { deriveReleaseState, queuedWork, type EnvironmentState } from "../decisions/derive-release-state.js";
 import type { ReleaseReader } from "../github/release-reader.js";
-import { authorize, matchRepoPath, sendJson, type ReleaseApiAuth } from "./release-api-auth.js";
+import { authorize, matchRepoPath, sendJson, type Authorized, type ReleaseApiAuth } from "./release-api-auth.js";
 
 export interface EnvironmentsRouteOptions {
   auth: ReleaseApiAuth;
@@ -19,6 +19,20 @@ export interface EnvironmentsRouteOptions {
   now?: () => number;
 }
 
+/** The route's answer, for any caller already authorized (the dashboard's pages render the same view). */
+export async function readEnvironments(options: Omit<EnvironmentsRouteOptions, "auth">, authorized: Authorized): Promise<{ repository: string; defaultBranch: string; environments: EnvironmentState[] }> {
+  const fullName = `${authorized.target.owner}/${authorized.target.repo}`;
+  const [read, entries] = await Promise.all([options.reader.environments(authorized.installationId, authorized.target), options.queue.list()]);
+  const environments = deriveReleaseState({
+    records: read.records,
+    queue: queuedWork(entries, fullName, options.waitingFor),
+    configured: read.configured,
+    defaultBranch: authorized.defaultBranch,
+    now: new Date((options.now ?? Date.now)()).toISOString(),
+  });
+  return { repository: fullName, defaultBranch: authorized.defaultBranch, environments };
+}
+
 export function environmentsRoute(options: EnvironmentsRouteOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const target = matchRepoPath(new URL(req.url ?? "/", "http://heaven.invalid").pathname, "environments");
@@ -27,15 +41,7 @@ export function environmentsRoute(options: EnvironmentsRouteOptions) {
     if (authorized === undefined) return true;
     const fullName = `${target.owner}/${target.repo}`;
     try {
-      const [read, entries] = await Promise.all([options.reader.environments(authorized.installationId, target), options.queue.list()]);
-      const environments = deriveReleaseState({
-        records: read.records,
-        queue: queuedWork(entries, fullName, options.waitingFor),
-        configured: read.configured,
-        defaultBranch: authorized.defaultBranch,
-        now: new Date((options.now ?? Date.now)()).toISOString(),
-      });
-      sendJson(res, 200, { repository: fullName, defaultBranch: authorized.defaultBranch, environments });
+      sendJson(res, 200, await readEnvironments(options, authorized));
     } catch (error) {
       sendJson(res, 502, { error: `could not read ${fullName}'s deployments from GitHub: ${error instanceof Error ? error.message : String(error)}` });
     }

@@ -47,21 +47,28 @@ export async function authorize(req: IncomingMessage, res: ServerResponse, targe
     sendJson(res, 401, { error: "send a GitHub token that can read the repository: Authorization: Bearer <token>" }, challenge);
     return undefined;
   }
-  const notFound = () => sendJson(res, 404, { error: `${target.owner}/${target.repo} is not a repository heaven deploys that this token can read` });
   try {
-    const access = await auth.access.check(token, target);
+    const access = await authorizeToken(token, target, auth);
     if (access.kind === "bad-token") {
       sendJson(res, 401, { error: "GitHub does not accept this token" }, challenge);
       return undefined;
     }
-    if (access.kind === "hidden") return void notFound();
-    const installationId = await auth.installationOf(target);
-    if (installationId === undefined) return void notFound();
-    return { target, installationId, defaultBranch: access.defaultBranch };
+    if (access.kind === "not-found") return void sendJson(res, 404, { error: `${target.owner}/${target.repo} is not a repository heaven deploys that this token can read` });
+    return access.authorized;
   } catch (error) {
     sendJson(res, 502, { error: `could not ask GitHub: ${error instanceof Error ? error.message : String(error)}` });
     return undefined;
   }
+}
+
+/** The same rule for any caller holding the person's token (the dashboard's pages): throws when GitHub cannot be asked. */
+export async function authorizeToken(token: string, target: RepoTarget, auth: Pick<ReleaseApiAuth, "access" | "installationOf">): Promise<{ kind: "authorized"; authorized: Authorized } | { kind: "bad-token" } | { kind: "not-found" }> {
+  const access = await auth.access.check(token, target);
+  if (access.kind === "bad-token") return { kind: "bad-token" };
+  if (access.kind === "hidden") return { kind: "not-found" };
+  const installationId = await auth.installationOf(target);
+  if (installationId === undefined) return { kind: "not-found" };
+  return { kind: "authorized", authorized: { target, installationId, defaultBranch: access.defaultBranch } };
 }
 
 /** A reader of which installation serves a repository, keeping each answer for `ttlMs`. */

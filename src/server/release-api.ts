@@ -7,12 +7,13 @@ import type { Probot } from "probot";
 import type { DeployQueue } from "../core/queue.js";
 import type { ProviderSchemas } from "../decisions/resolve-config.js";
 import { RepoAccessCheck } from "../github/check-repo-access.js";
-import { getRepoInstallation } from "../github/read-release-records.js";
+import { getRepoInstallation, type RepoTarget } from "../github/read-release-records.js";
 import { ReleaseReader, type ReleaseOctokit } from "../github/release-reader.js";
-import { deploymentsRoute } from "./deployments-route.js";
-import { environmentsRoute } from "./environments-route.js";
+import type { HistoryItem } from "../decisions/derive-deployment-history.js";
+import { deploymentsRoute, readHistory, type Query } from "./deployments-route.js";
+import { environmentsRoute, readEnvironments } from "./environments-route.js";
 import { ParkedChecks } from "./parked-checks.js";
-import { cachedInstallations, type ReleaseApiAuth } from "./release-api-auth.js";
+import { authorizeToken, cachedInstallations, type Authorized, type ReleaseApiAuth } from "./release-api-auth.js";
 
 /** GitHub answers are reused this long: an open dashboard polling every second costs one read per TTL. */
 export const READ_TTL_MS = 5_000;
@@ -29,9 +30,16 @@ export interface ReleaseApiOptions {
   sessionToken?: ReleaseApiAuth["sessionToken"];
 }
 
+/** What the API answers, for callers that hold the person's token themselves (the dashboard's pages). */
+export interface ReleaseViews {
+  authorize(token: string, target: RepoTarget): ReturnType<typeof authorizeToken>;
+  environments(authorized: Authorized): ReturnType<typeof readEnvironments>;
+  history(authorized: Authorized, query: Query): Promise<HistoryItem[]>;
+}
+
 type Handler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<boolean>;
 
-export function releaseApi(app: Pick<Probot, "auth">, options: ReleaseApiOptions): { handlers: Handler[]; parkedChecks: ParkedChecks } {
+export function releaseApi(app: Pick<Probot, "auth">, options: ReleaseApiOptions): { handlers: Handler[]; parkedChecks: ParkedChecks; views: ReleaseViews } {
   let appOctokit: ReturnType<Probot["auth"]> | undefined;
   const asApp = () => {
     appOctokit ??= app.auth();
@@ -48,11 +56,15 @@ export function releaseApi(app: Pick<Probot, "auth">, options: ReleaseApiOptions
     ttlMs: READ_TTL_MS,
   });
   const parkedChecks = new ParkedChecks();
+  const environments = { reader, queue: options.queue, waitingFor: (key: string) => parkedChecks.of(key) };
+  const history = { reader, logSecret: options.logSecret, logLinkTtlSeconds: options.logLinkTtlSeconds };
   return {
-    handlers: [
-      environmentsRoute({ auth, reader, queue: options.queue, waitingFor: (key) => parkedChecks.of(key) }),
-      deploymentsRoute({ auth, reader, logSecret: options.logSecret, logLinkTtlSeconds: options.logLinkTtlSeconds }),
-    ],
+    handlers: [environmentsRoute({ auth, ...environments }), deploymentsRoute({ auth, ...history })],
     parkedChecks,
+    views: {
+      authorize: (token, target) => authorizeToken(token, target, auth),
+      environments: (authorized) => readEnvironments(environments, authorized),
+      history: (authorized, query) => readHistory(history, authorized, query),
+    },
   };
 }

@@ -134,7 +134,7 @@ const ROUTES: Record<string, { name: "sign-in" | "callback" | "sign-out"; method
 };
 
 /** An urlencoded form body (sign-out's `csrf` field); undefined for any other body. */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+export async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
   if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;

@@ -8,7 +8,7 @@ import { createCore } from "../../src/create-core.js";
 import type { Outbox } from "../../src/github/outbox.js";
 import { heavenApp } from "../../src/index.js";
 import type { Deployer } from "../../src/pipeline/deployer.js";
-import type { EmbeddedQueue } from "../../src/queue/embedded-queue.js";
+import { EmbeddedQueue } from "../../src/queue/embedded-queue.js";
 import { loadSettings } from "../../src/settings.js";
 import { appPrivateKey, quietOctokit } from "./app-credentials.js";
 
@@ -39,6 +39,8 @@ export async function testApp(options: { dataDir: string; retry?: boolean; concu
   });
   const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown", killGraceMs: 200 });
   const { deployer, queue, logSecret } = core;
+  // No DATABASE_URL in these settings: the embedded queue, whose idle() the tests wait on.
+  if (!(queue instanceof EmbeddedQueue)) throw new Error("testApp expects the embedded queue");
   const probot = new Probot({ appId: 1, privateKey: appPrivateKey(), Octokit: quietOctokit({ retry: options.retry }), logLevel: "fatal" });
   const heaven = heavenApp({ ...core.app, outbox: { pacing: UNPACED } });
   options.beforeLoad?.(probot);

@@ -3,7 +3,7 @@ import type { Lock } from "../../src/core/lock.js";
 import { planCommand } from "../../src/decisions/plan-command.js";
 import type { CommandComment } from "../../src/decisions/read-comment.js";
 import { exitCodeOf, type SeenStatus } from "../../src/cli/github/follow-statuses.js";
-import { createParams, planCliRecord, type CliVerb } from "../../src/cli/github/plan-records.js";
+import { createParams, planCliRecord, type CliVerb } from "../../src/github/plan-records.js";
 import { renderDeploysTable, renderWcidTable } from "../../src/cli/github/render-tables.js";
 import { apiBaseUrl, githubHost, parseRepoOption, repoFromRemoteUrl } from "../../src/cli/github/target.js";
 import { resolveToken, tokenFromEnv } from "../../src/cli/github/token.js";
@@ -91,6 +91,13 @@ describe("the records each verb creates", () => {
     expect(planCliRecord({ kind: "deploy", environment: "production", task: "lock" }, ACTOR)).toEqual({ ok: false, message: "deploy:lock is heaven's own task: use heaven lock" });
     expect(planCliRecord({ kind: "deploy", environment: "production", task: "x y" }, ACTOR)).toMatchObject({ ok: false });
     expect(planCliRecord({ kind: "deploy", environment: "production", hosts: ["-oProxy"] }, ACTOR)).toMatchObject({ ok: false, message: expect.stringContaining("not a host name") });
+  });
+
+  it("names where the person acted: the dashboard's records differ from the command line's only in those words", () => {
+    const dashboard = { ...ACTOR, from: "the dashboard" };
+    expect(planCliRecord({ kind: "lock", environment: "staging" }, dashboard)).toMatchObject({ ok: true, deployment: { payload: { reason: "locked from the dashboard" } } });
+    expect(planCliRecord({ kind: "deploy", environment: "staging" }, dashboard)).toMatchObject({ ok: true, deployment: { description: "deploy requested by @alice from the dashboard" } });
+    expect(planCliRecord({ kind: "deploy", environment: "staging" }, ACTOR)).toMatchObject({ ok: true, deployment: { description: "deploy requested by @alice from the command line" } });
   });
 
   it("a plain deploy lets GitHub check CI at creation; --force and locks skip it, as hubot-deploy does; never auto-merge", () => {

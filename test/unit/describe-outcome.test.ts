@@ -15,6 +15,15 @@ describe("describeOutcome", () => {
       });
     });
 
+    it("says a worker that stopped mid-deployment (scale-out) ended it, and whether its script was stopped", () => {
+      expect(describeOutcome({ kind: "interrupted", processStopped: true, workerStopped: true })).toEqual({
+        state: "error",
+        description: "the worker running this deployment stopped; its script was stopped — deploy again",
+      });
+      expect(describeOutcome({ kind: "interrupted", processStopped: false, workerStopped: true }).description).toBe("the worker running this deployment stopped — deploy again");
+      expect(describeOutcome({ kind: "interrupted", processStopped: false }).description).toBe("heaven restarted while this deployment ran; deploy again");
+    });
+
     it("reports a non-zero exit as failure, quoting the last line of output", () => {
       expect(describeOutcome({ kind: "failed", what: "script/deploy", exitCode: 3, lastLine: "migration failed" })).toEqual({
         state: "failure",

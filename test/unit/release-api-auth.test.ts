@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import type { DeploymentJob } from "../../src/core/job.js";
 import { ParkedChecks } from "../../src/server/parked-checks.js";
-import { cachedInstallations, matchRepoPath } from "../../src/server/release-api-auth.js";
+import { authorizeToken, cachedInstallations, matchRepoPath } from "../../src/server/release-api-auth.js";
 
 describe("matchRepoPath", () => {
   it("reads owner and repository from the API's paths, and nothing else", () => {
@@ -11,6 +11,22 @@ describe("matchRepoPath", () => {
     expect(matchRepoPath("/api/repos/acme/../environments", "environments")).toBeUndefined();
     expect(matchRepoPath("/api/repos/acme/a%2Fb/environments", "environments")).toBeUndefined();
     expect(matchRepoPath("/api/repos/acme/app/x/environments", "environments")).toBeUndefined();
+  });
+});
+
+describe("authorizeToken (the API's rule, for the dashboard's pages)", () => {
+  const target = { owner: "acme", repo: "app" };
+  const auth = (access: "readable" | "hidden" | "bad-token", installationId: number | undefined) => ({
+    access: { check: async () => (access === "readable" ? { kind: "readable" as const, defaultBranch: "trunk" } : { kind: access }) },
+    installationOf: async () => installationId,
+  });
+  it("authorizes a person who can read a repository heaven serves, with its default branch and installation", async () => {
+    expect(await authorizeToken("t", target, auth("readable", 7))).toEqual({ kind: "authorized", authorized: { target, installationId: 7, defaultBranch: "trunk" } });
+  });
+  it("says not-found alike for a repository the person cannot read and one heaven is not installed on", async () => {
+    expect(await authorizeToken("t", target, auth("hidden", 7))).toEqual({ kind: "not-found" });
+    expect(await authorizeToken("t", target, auth("readable", undefined))).toEqual({ kind: "not-found" });
+    expect(await authorizeToken("t", target, auth("bad-token", 7))).toEqual({ kind: "bad-token" });
   });
 });
 

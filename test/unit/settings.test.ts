@@ -39,6 +39,7 @@ describe("loadSettings", () => {
         logRetentionDays: 30,
         baseEnv: {},
         secrets: [],
+        role: "all",
       });
     });
 

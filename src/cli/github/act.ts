@@ -7,9 +7,10 @@
 import { listEnvironmentHistory } from "../../github/deployments-api.js";
 import { rollbackTarget } from "../../decisions/rollback-target.js";
 import { EXIT } from "../exit-codes.js";
-import { connect, createRecord, getDefaultBranch, getLogin, gitHubMessage, type Connection } from "./client.js";
+import { createRecord, gitHubMessage } from "../../github/create-record.js";
+import { connect, getDefaultBranch, getLogin, type Connection } from "./client.js";
 import { followStatuses, type SeenStatus } from "./follow-statuses.js";
-import { createParams, planCliRecord, type CliVerb } from "./plan-records.js";
+import { createParams, planCliRecord, type CliVerb } from "../../github/plan-records.js";
 
 export interface ActOptions {
   repo?: string | undefined;

@@ -8,7 +8,7 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { parseLimit } from "../commands/parse-limit.js";
 import { parseDuration } from "../../decisions/parse-duration.js";
-import type { CliVerb } from "./plan-records.js";
+import type { CliVerb } from "../../github/plan-records.js";
 
 export interface GitHubDeployOptions {
   repo?: string;

@@ -6,7 +6,8 @@
  */
 import { isObject } from "../../core/json.js";
 import { EXIT } from "../exit-codes.js";
-import { gitHubMessage, type CliOctokit } from "./client.js";
+import { gitHubMessage } from "../../github/create-record.js";
+import type { CliOctokit } from "./client.js";
 import type { RepoTarget } from "./target.js";
 
 export interface SeenStatus {

@@ -1,6 +1,7 @@
 /** `wcid` and `deploys`: read GitHub's records, print a table (or JSON). Exit 0, or 2 when GitHub cannot be read. */
 import { EXIT } from "../exit-codes.js";
-import { connect, getDefaultBranch, gitHubMessage } from "./client.js";
+import { gitHubMessage } from "../../github/create-record.js";
+import { connect, getDefaultBranch } from "./client.js";
 import { readEnvironments, readRecentDeploys } from "./read-environments.js";
 import { renderDeploysTable, renderWcidTable } from "./render-tables.js";
 

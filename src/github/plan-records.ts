@@ -1,13 +1,14 @@
 /**
- * The deployment records the command line creates: the same tasks, payload
- * and descriptions as the pull-request commands (decisions/plan-command.ts),
- * without a comment to reply to. The person is the token's user, in
+ * The deployment records the command line (and the dashboard, acting with
+ * the person's own token) creates: the same tasks, payload and descriptions
+ * as the pull-request commands (decisions/plan-command.ts), without a
+ * comment to reply to. The person is the token's user, in
  * `payload.notify` as hubot-deploy and the PR path put it. Pure.
  */
-import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../../core/record.js";
-import type { NewDeployment } from "../../core/sources.js";
-import { newDeploymentParams } from "../../github/deployments-api.js";
-import { checkHosts, checkTask } from "../../decisions/check-request.js";
+import { LOCK_TASK, ROLLBACK_TASK, UNLOCK_TASK } from "../core/record.js";
+import type { NewDeployment } from "../core/sources.js";
+import { newDeploymentParams } from "./deployments-api.js";
+import { checkHosts, checkTask } from "../decisions/check-request.js";
 
 export type CliVerb =
   | { kind: "lock"; environment: string; reason?: string | undefined; ttlSeconds?: number | undefined }
@@ -20,6 +21,8 @@ export interface CliActor {
   defaultBranch: string;
   /** What was typed (`heaven lock production --reason …`), kept on the record as the PR path keeps the comment's line. */
   command: string;
+  /** Where the person acted, in default reasons and descriptions; default "the command line". */
+  from?: string | undefined;
 }
 
 export type CliPlan = { ok: true; deployment: NewDeployment; force: boolean } | { ok: false; message: string };
@@ -31,11 +34,12 @@ export function taskOf(option: string | undefined): string {
 }
 
 export function planCliRecord(verb: CliVerb, actor: CliActor): CliPlan {
+  const from = actor.from ?? "the command line";
   const notify = { user: actor.login, user_name: actor.login };
   const base = { environment: verb.environment, payload: { notify, heaven: { command: actor.command } } };
   switch (verb.kind) {
     case "lock": {
-      const payload = { ...base.payload, reason: verb.reason ?? "locked from the command line", ...(verb.ttlSeconds === undefined ? {} : { ttl: verb.ttlSeconds }) };
+      const payload = { ...base.payload, reason: verb.reason ?? `locked from ${from}`, ...(verb.ttlSeconds === undefined ? {} : { ttl: verb.ttlSeconds }) };
       return plan({ ...base, ref: actor.defaultBranch, task: LOCK_TASK, payload, description: verb.reason ?? `locked by @${actor.login}` });
     }
     case "unlock":
@@ -56,7 +60,7 @@ export function planCliRecord(verb: CliVerb, actor: CliActor): CliPlan {
         ...(force ? { force: true, merge_default_branch: false } : {}),
         ...(verb.hosts === undefined || verb.hosts.length === 0 ? {} : { hosts: verb.hosts.join(",") }),
       };
-      const deployment = { ...base, ref: verb.ref ?? actor.defaultBranch, task, payload, description: `${force ? "forced deploy" : "deploy"} requested by @${actor.login} from the command line` };
+      const deployment = { ...base, ref: verb.ref ?? actor.defaultBranch, task, payload, description: `${force ? "forced deploy" : "deploy"} requested by @${actor.login} from ${from}` };
       return { ok: true, deployment, force };
     }
   }

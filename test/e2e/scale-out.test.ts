@@ -1,0 +1,188 @@
+/**
+ * End to end, scale-out mode: heaven's real server process (HEAVEN_ROLE=server)
+ * and three real worker processes (HEAVEN_ROLE=worker) sharing one real
+ * PostgreSQL, against the fake GitHub. GitHub's webhooks reach the server
+ * only; the workers run the deployments. What a team checks: every
+ * deployment ends in success, each environment's deployments ran one at a
+ * time and in the order they were made, more than one worker did the work,
+ * and a worker SIGKILLed mid-deploy costs exactly one `error` status (posted
+ * by a surviving worker) while its environment's next deployment runs
+ * elsewhere. Each deploy script notes which worker ran it (WORKER_NAME).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { createRepo, script, tempDir } from "../helpers/git-repo.js";
+import { FakeGitHub } from "../helpers/fake-github.js";
+import { startHeaven, type HeavenProcess } from "../helpers/heaven-server.js";
+import { startPostgres, type Postgres } from "../helpers/postgres.js";
+import { isDead, readPid } from "../helpers/process-state.js";
+
+const OWNER = "heaven-scale-out";
+const REPOS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"];
+const ENVIRONMENTS = ["production", "staging"];
+const PER_LANE = 3;
+
+let tmp: ReturnType<typeof tempDir>;
+let postgres: Postgres;
+let databaseUrl: string;
+let db: pg.Pool;
+let github: FakeGitHub;
+let server: HeavenProcess;
+const workers = new Map<string, HeavenProcess>();
+const started: HeavenProcess[] = [];
+
+/**
+ * The deploy script: takes its environment's lock (a directory holding its
+ * pid) and fails if a live deployment holds it, notes "<id> <worker>" in the
+ * environment's runs file, holds when the test asked it to, and lets go.
+ */
+const DEPLOY = (dir: string) =>
+  script(`DIR='${dir}'
+LOCK="$DIR/$DEPLOY_ENV.lock"
+if ! mkdir "$LOCK" 2>/dev/null; then
+  holder=$(cat "$LOCK/pid" 2>/dev/null)
+  state=$(sed 's/.*) //' "/proc/$holder/stat" 2>/dev/null | cut -c1)
+  if [ -z "$holder" ] || { [ -n "$state" ] && [ "$state" != Z ]; }; then echo "two deployments at once in $DEPLOY_ENV: $holder holds it"; exit 1; fi
+fi
+echo $$ > "$LOCK/pid"
+echo "$DEPLOYMENT_ID $WORKER_NAME" >> "$DIR/$DEPLOY_ENV.runs"
+echo "deploying $DEPLOYMENT_ID on $WORKER_NAME"
+if [ -e "$DIR/hold-$DEPLOY_ENV" ]; then rm "$DIR/hold-$DEPLOY_ENV"; echo $$ > "$DIR/held.pid"; sleep 600; fi
+rm -rf "$LOCK"`);
+
+const filesOf = (repo: string) => join(tmp.path, `${repo}-files`);
+/** "<id> <worker>" per run of an environment's script, in the order they ran. */
+function runs(repo: string, environment: string): Array<{ id: number; worker: string }> {
+  const file = join(filesOf(repo), `${environment}.runs`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").trim().split("\n").map((line) => ({ id: Number(line.split(" ")[0]), worker: line.split(" ")[1] ?? "" }));
+}
+
+beforeAll(async () => {
+  tmp = tempDir("heaven-e2e-scale-out-");
+  postgres = await startPostgres();
+  databaseUrl = await postgres.createDatabase("scale_out");
+  db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  github = new FakeGitHub({ waitTimeoutMs: 60_000 });
+  await github.start();
+  github.deliver = (event, payload, guid) => server.webhook(event, payload, { delivery: guid });
+  REPOS.forEach((name, index) => {
+    mkdirSync(filesOf(name), { recursive: true });
+    const origin = createRepo(tmp.path, name, { "script/deploy": DEPLOY(filesOf(name)) });
+    github.addRepo(`${OWNER}/${name}`, { dir: origin.dir, defaultBranch: "main", installationId: 7100 + index });
+  });
+  const common = { DATABASE_URL: databaseUrl, DEPLOYMENT_TIMEOUT: "120", HEAVEN_SHUTDOWN_GRACE: "5" };
+  // The server first: it migrates the schema the workers find.
+  server = await startHeaven({ githubHost: github.host, dataDir: join(tmp.path, "server"), env: { ...common, HEAVEN_ROLE: "server" } });
+  started.push(server);
+  const names = ["w1", "w2", "w3"];
+  const up = await Promise.all(
+    names.map((name) =>
+      startHeaven({ githubHost: github.host, dataDir: join(tmp.path, name), env: { ...common, HEAVEN_ROLE: "worker", WORKER_NAME: name, HEAVEN_PASS_ENV: "WORKER_NAME" } }),
+    ),
+  );
+  up.forEach((worker, index) => workers.set(names[index] as string, worker));
+  started.push(...up);
+}, 90_000);
+
+afterAll(async () => {
+  for (const heaven of started) heaven.kill("SIGKILL");
+  await Promise.all(started.map((heaven) => heaven.exited));
+  const held = join(filesOf(REPOS[0] as string), "held.pid");
+  if (existsSync(held) && !isDead(readPid(held))) process.kill(readPid(held), "SIGKILL");
+  await db?.end();
+  await github?.stop();
+  await postgres?.stop();
+  tmp?.remove();
+});
+
+/** Polls what only the database can say (the worker that runs a job), as bad-day polls files. */
+async function until(test: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const deploy = (repo: string, environment: string) => github.createDeployment({ fullName: `${OWNER}/${repo}`, ref: "main", environment, creator: { login: "alice" } });
+
+describe("heaven in scale-out mode", () => {
+  it("runs every deployment once, one at a time and in order per environment, spread over the workers", async () => {
+    expect(server.output()).toContain("HEAVEN_ROLE=server: this process accepts deployments and runs none");
+    // A worker answers its process manager and Prometheus on its own port.
+    for (const worker of workers.values()) expect((await fetch(`${worker.url}/health`)).status).toBe(200);
+    const made = new Map<string, number[]>();
+    for (let round = 0; round < PER_LANE; round += 1) {
+      for (const repo of REPOS) {
+        for (const environment of ENVIRONMENTS) {
+          const id = await deploy(repo, environment);
+          made.set(`${repo} ${environment}`, [...(made.get(`${repo} ${environment}`) ?? []), id]);
+        }
+      }
+    }
+    const ids = [...made.values()].flat();
+    const finals = await Promise.all(ids.map((id) => github.waitForFinalStatus(id)));
+    expect(finals.filter((status) => status.state !== "success")).toEqual([]);
+    expect(ids.filter((id) => github.finalStatusesOf(id).length !== 1)).toEqual([]);
+
+    const workersUsed = new Set<string>();
+    for (const [lane, laneIds] of made) {
+      const [repo, environment] = lane.split(" ") as [string, string];
+      const ran = runs(repo, environment);
+      // In the order GitHub created them, each once (a second run at once would have failed on the lock).
+      expect({ lane, ran: ran.map((run) => run.id) }).toEqual({ lane, ran: laneIds });
+      for (const run of ran) workersUsed.add(run.worker);
+    }
+    // Workers ran them all (the server has no WORKER_NAME), and more than one did.
+    expect([...workersUsed].filter((name) => !workers.has(name))).toEqual([]);
+    expect(workersUsed.size).toBeGreaterThanOrEqual(2);
+
+    // Until the shared log store lands, a log link opens on the worker that ran the deployment.
+    const last = ids[ids.length - 1] as number;
+    const final = github.finalStatusesOf(last)[0];
+    const ranOn = workers.get(runs(REPOS.at(-1) as string, "staging").at(-1)?.worker ?? "");
+    expect(final?.log_url?.startsWith(ranOn?.url ?? "none")).toBe(true);
+    expect(await (await fetch(final?.log_url as string)).text()).toContain(`deploying ${last} on`);
+  }, 90_000);
+
+  it("ends a SIGKILLed worker's deployment with exactly one error within 15 s, and runs the environment's next deployment on another worker", async () => {
+    const repo = REPOS[0] as string;
+    writeFileSync(join(filesOf(repo), "hold-production"), "");
+    const held = await deploy(repo, "production");
+    const next = await deploy(repo, "production");
+    // Its script is running and its process group is on record: what a survivor kills.
+    const key = `github:deployment:${held}`;
+    let workerId = "";
+    await github.waitFor(() => existsSync(join(filesOf(repo), "held.pid")), `deployment ${held}'s script holding`);
+    await until(async () => {
+      const { rows } = await db.query<{ worker_id: string; groups: number }>("select worker_id, jsonb_array_length(processes) as groups from heaven.deploy_jobs where key = $1", [key]);
+      workerId = rows[0]?.worker_id ?? "";
+      return (rows[0]?.groups ?? 0) > 0;
+    }, `deployment ${held}'s process group on record`);
+    const [victimName, victim] = [...workers].find(([, worker]) => workerId.split(":")[1] === String(worker.pid)) ?? [];
+    expect(victim).toBeDefined();
+    const script = readPid(join(filesOf(repo), "held.pid"));
+
+    victim?.kill("SIGKILL");
+    expect((await victim?.exited)?.signal).toBe("SIGKILL");
+    const killedAt = Date.now();
+    const final = await github.waitForFinalStatus(held, 15_000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect(final).toMatchObject({ state: "error", description: "the worker running this deployment stopped; its script was stopped — deploy again" });
+    expect(isDead(script)).toBe(true);
+
+    expect(await github.waitForFinalStatus(next)).toMatchObject({ state: "success" });
+    const ranNext = runs(repo, "production").at(-1);
+    expect(ranNext?.id).toBe(next);
+    expect(ranNext?.worker).not.toBe(victimName);
+
+    // The survivors stop cleanly (their outboxes flushed): still one error, and nothing ran twice.
+    for (const [name, worker] of workers) if (name !== victimName) expect(await worker.stop()).toBe(0);
+    expect(await server.stop()).toBe(0);
+    expect(github.finalStatusesOf(held)).toHaveLength(1);
+    expect(runs(repo, "production").filter((run) => run.id === held)).toHaveLength(1);
+  }, 60_000);
+});
