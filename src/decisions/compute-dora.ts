@@ -7,7 +7,9 @@
  * - lead time for changes: commit → live, median, for deployments of new
  *   code (rollbacks ship old commits and are left out);
  * - change failure rate: (failed deployments + live ones later rolled back)
- *   / deployments that finished (success, failure or error);
+ *   / deployments that finished (success, failure or error); one refused
+ *   before it started (a lock, red CI, a bad configuration) changed nothing
+ *   and counts as neither a change nor a failure;
  * - time to restore: from the first failure (a failed deployment, or a live
  *   one that was rolled back) to the next deployment that went live and was
  *   not rolled back, median, per environment.
@@ -20,6 +22,8 @@ export interface DeploymentFact {
   /** A `deploy:rollback`: going back, not shipping a change. */
   rollback: boolean;
   outcome: Outcome;
+  /** false: it never started (no in_progress status: refused by a lock, CI or its configuration). Default true. */
+  started?: boolean | undefined;
   /** ISO 8601: its first final status; undefined while it runs. */
   finishedAt: string | undefined;
   /** ISO 8601: when the deployed commit was made; undefined when unknown. */
@@ -69,7 +73,7 @@ function finished(facts: readonly DeploymentFact[]): Finished[] {
   return facts
     .flatMap((f) => {
       const finishedMs = f.finishedAt === undefined ? NaN : Date.parse(f.finishedAt);
-      return FINISHED.has(f.outcome) && !Number.isNaN(finishedMs) ? [{ ...f, finishedMs }] : [];
+      return FINISHED.has(f.outcome) && f.started !== false && !Number.isNaN(finishedMs) ? [{ ...f, finishedMs }] : [];
     })
     .sort((a, b) => a.finishedMs - b.finishedMs || a.deploymentId - b.deploymentId);
 }

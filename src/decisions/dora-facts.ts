@@ -17,6 +17,7 @@ export function doraFacts(items: readonly HistoryItem[], committedAt: ReadonlyMa
     deploymentId: item.deploymentId,
     rollback: item.task === ROLLBACK_TASK,
     outcome: item.outcome,
+    started: item.startedAt !== null,
     finishedAt: item.finishedAt ?? undefined,
     committedAt: committedAt.get(item.sha),
   }));

@@ -50,6 +50,12 @@ describe("computeDora", () => {
     expect(computeDora(facts, WEEK).changeFailureRate).toEqual({ rate: 3 / 6, failed: 2, rolledBack: 1, finished: 6 });
   });
 
+  it("counts a deployment refused before it started (a lock, red CI) as no change and no failure", () => {
+    const facts = [fact("success", 1), fact("error", 2, { started: false }), fact("failure", 3)];
+    expect(computeDora(facts, WEEK).changeFailureRate).toEqual({ rate: 1 / 2, failed: 1, rolledBack: 0, finished: 2 });
+    expect(computeDora(facts, WEEK).timeToRestore.samples).toBe(0);
+  });
+
   it("reports no failure rate without finished deployments", () => {
     expect(computeDora([fact("running", 1)], WEEK).changeFailureRate.rate).toBeNull();
   });

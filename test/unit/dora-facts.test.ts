@@ -13,13 +13,15 @@ function item(id: number, createdAt: string, fields: Partial<HistoryItem> = {}):
 }
 
 describe("doraFacts", () => {
-  it("turns history into facts: rollbacks marked, commit times where known, unfinished ones without an end", () => {
+  it("turns history into facts: rollbacks marked, commit times where known, unfinished ones without an end, refused ones not started", () => {
     const items = [item(3, "2026-05-30T10:00:00Z", { task: "deploy:rollback" }), item(2, "2026-05-29T10:00:00Z", { outcome: "running", finishedAt: null }), item(1, "2026-05-28T10:00:00Z")];
+    const refused = item(4, "2026-05-30T11:00:00Z", { state: "error", outcome: "error", startedAt: null });
+    expect(doraFacts([refused])).toMatchObject([{ deploymentId: 4, outcome: "error", started: false }]);
     const facts = doraFacts(items, new Map([[items[2]?.sha ?? "", "2026-05-28T09:00:00Z"]]));
     expect(facts).toEqual([
-      { environment: "production", deploymentId: 3, rollback: true, outcome: "success", finishedAt: "2026-05-30T10:00:00Z", committedAt: undefined },
-      { environment: "production", deploymentId: 2, rollback: false, outcome: "running", finishedAt: undefined, committedAt: undefined },
-      { environment: "production", deploymentId: 1, rollback: false, outcome: "success", finishedAt: "2026-05-28T10:00:00Z", committedAt: "2026-05-28T09:00:00Z" },
+      { environment: "production", deploymentId: 3, rollback: true, outcome: "success", started: true, finishedAt: "2026-05-30T10:00:00Z", committedAt: undefined },
+      { environment: "production", deploymentId: 2, rollback: false, outcome: "running", started: true, finishedAt: undefined, committedAt: undefined },
+      { environment: "production", deploymentId: 1, rollback: false, outcome: "success", started: true, finishedAt: "2026-05-28T10:00:00Z", committedAt: "2026-05-28T09:00:00Z" },
     ]);
     const figures = computeDora(facts, doraWindow(items, { now: NOW, days: 30, limit: 30 }));
     expect(figures.leadTime).toEqual({ medianMs: 3_600_000, samples: 1 });
