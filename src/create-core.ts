@@ -8,6 +8,8 @@ import { Workspaces } from "./engine/workspace.js";
 import type { HeavenAppOptions } from "./index.js";
 import { Deployer } from "./pipeline/deployer.js";
 import type { DeployQueue } from "./core/queue.js";
+import { githubWebUrl } from "./engine/log-meta-sink.js";
+import { PostgresLogs } from "./engine/postgres-logs.js";
 import { EmbeddedQueue } from "./queue/embedded-queue.js";
 import { importParked } from "./queue/import-parked.js";
 import { PostgresQueue } from "./queue/postgres-queue.js";
@@ -18,7 +20,7 @@ export interface CoreOptions {
   journal: boolean;
   abortReason: string;
   killGraceMs?: number;
-  /** Told of the PostgreSQL queue's errors in the background (scale-out mode); default: standard error. */
+  /** Told of the PostgreSQL queue's and logs' errors in the background (scale-out mode); default: standard error. */
   onQueueError?: (error: unknown) => void;
 }
 
@@ -37,6 +39,8 @@ export interface Core {
   imported: number;
   /** What start-up changed that the operator should know (files made private). */
   notices: string[];
+  /** Scale-out mode: deployment logs in PostgreSQL, which every process's log page reads. Closed after the queue. */
+  logs: PostgresLogs | undefined;
 }
 
 /** Files holding heaven's own secrets that a provider process must not read. */
@@ -50,8 +54,10 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
   const runAs = settings.runAs === undefined ? undefined : { user: settings.runAs, checkoutsDir: await checkoutsFor(settings.runAs) };
   const logSecret = await ensureLogSecret(settings.dataDir, settings.logSecret);
   const queue = await openQueue(settings, options);
-  // Deployment logs: files under the data directory (the Deployer writes them, logRoute reads them) in
-  // both modes for now; a shared PostgreSQL log store, when it lands, is chosen here beside the queue.
+  // Deployment logs: files under the data directory (the Deployer writes them, logRoute reads them); with a
+  // shared queue also in PostgreSQL, so the log page of any process shows a deployment any worker ran.
+  const logs = await openLogs(settings, options);
+  const secrets = [...settings.secrets, logSecret];
   const workspaces = new Workspaces(settings.dataDir, settings.baseEnv, runAs);
   const deployer = new Deployer(queue, {
     dataDir: settings.dataDir,
@@ -62,6 +68,7 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
     abortReason: options.abortReason,
     interruption: queue instanceof PostgresQueue ? "worker-stopped" : "restart",
     announceQueued: !(queue instanceof PostgresQueue),
+    logMetaSink: logs?.metaSink({ githubUrl: githubWebUrl(settings.hostEnv), secrets }),
     pipeline: {
       providers,
       workspaces,
@@ -71,17 +78,24 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
       ssh: settings.ssh,
       hostEnv: settings.hostEnv,
       offeredSecrets: settings.offeredSecrets,
-      secrets: [...settings.secrets, logSecret],
+      secrets,
       killGraceMs: options.killGraceMs,
       readAhead: new ReadAheadMemory(),
       logMaxBytes: settings.logMaxBytes,
+      logTee: logs === undefined ? undefined : (key) => logs.tee(key),
     },
   });
   // Parked files are an older embedded heaven's: a shared database never had any.
   const parked = options.journal && queue instanceof EmbeddedQueue ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
-  const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds, baseUrl: settings.baseUrl, dashboard: settings.dashboard };
+  const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds, baseUrl: settings.baseUrl, dashboard: settings.dashboard, logStore: logs?.store };
   const notices = tightened.map((file) => `${file} was readable by other users; heaven made it private (0600) because HEAVEN_RUN_AS is set`);
-  return { app, deployer, workspaces, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices };
+  return { app, deployer, workspaces, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices, logs };
+}
+
+function openLogs(settings: Settings, options: CoreOptions): Promise<PostgresLogs | undefined> {
+  if (!options.journal || settings.databaseUrl === undefined) return Promise.resolve(undefined);
+  const onError = options.onQueueError ?? ((error: unknown) => console.error(`heaven: deployment logs: ${String(error)}`));
+  return PostgresLogs.open({ connectionString: settings.databaseUrl, onError });
 }
 
 /** The server's queue comes from settings: PostgreSQL when DATABASE_URL is set (the command line always runs embedded). */

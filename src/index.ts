@@ -20,6 +20,7 @@ import { handleIssueComment } from "./handlers/issue-comment.js";
 import { handlePullRequestClosed } from "./handlers/pull-request.js";
 import type { Deployer } from "./pipeline/deployer.js";
 import { notificationSinks, type NotificationSink } from "./notify/notification-sinks.js";
+import type { LogStore } from "./core/log-store.js";
 import { logRoute } from "./server/log-route.js";
 import { githubWebUrl } from "./engine/log-meta-sink.js";
 import { EmbeddedQueue } from "./queue/embedded-queue.js";
@@ -56,6 +57,8 @@ export interface HeavenAppOptions {
   baseUrl?: string;
   /** The App's OAuth credentials for dashboard sign-in (settings.dashboard); undefined: sign-in answers 503. */
   dashboard?: Settings["dashboard"];
+  /** Where the log page reads logs; default: the files under dataDir. Scale-out mode: PostgreSQL (any worker's logs). */
+  logStore?: LogStore | undefined;
   /** HEAVEN_ROLE: a server handles webhooks and runs no deployment; a worker runs deployments and handles no webhook. Default all. */
   role?: HeavenRole;
 }
@@ -73,7 +76,7 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
   let loaded: (value: LoadedApp) => void = () => undefined;
   const whenLoaded = new Promise<LoadedApp>((resolve) => (loaded = resolve));
   const app: ApplicationFunction = async (app, { addHandler }) => {
-    addHandler(logRoute(options));
+    addHandler(logRoute({ ...options, ...(options.logStore === undefined ? {} : { store: options.logStore }) }));
     addHandler(rootWebhookRoute((path) => app.getNodeMiddleware({ path }), app.webhookPath));
     // One Octokit per installation for the outbox's writes, not one per write (it refreshes its own token).
     const octokits = new Map<number, ReturnType<Probot["auth"]>>();

@@ -36,18 +36,20 @@ async function main(): Promise<void> {
   for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
   const { app, outbox, intake, notifications } = await heaven.loaded;
   queueError = (error) => app.log.error({ err: error }, "queue: a PostgreSQL error in the background");
-  if (settings.databaseUrl !== undefined) app.log.info(`scale-out mode: HEAVEN_ROLE=${settings.role}, queue on PostgreSQL at ${databaseWhere(settings.databaseUrl)}`);
+  if (settings.databaseUrl !== undefined) app.log.info(`scale-out mode: HEAVEN_ROLE=${settings.role}, queue and deployment logs on PostgreSQL at ${databaseWhere(settings.databaseUrl)}`);
   if (core.imported > 0) app.log.info(`${core.imported} deployments an older heaven left waiting for CI are now in the journal`);
   for (const line of core.skipped) app.log.error(line);
   for (const line of core.notices) app.log.warn(line);
   // Only once heaven listens: a redelivered webhook must find it.
   // A worker handles no webhook, so it asks for no missed ones either.
   const ingress = settings.role === "worker" ? { stop: async () => undefined } : await startIngress(app, settings);
+  const sharedLogs = core.logs;
   const retention = startRetentionSweep({
     dataDir: settings.dataDir,
     days: settings.logRetentionDays,
     workspaces: core.workspaces,
     liveLogKeys: async () => new Set((await core.queue.list()).map(({ job }) => logKey(job.request.repository.fullName, job.request.id))),
+    sweepShared: sharedLogs === undefined ? undefined : (rule) => sharedLogs.sweep(rule),
     log: (line) => app.log.info(line),
     warn: (line) => app.log.warn(line),
   });
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
         await server.stop();
         const left = await intake.stop(INTAKE_STOP_MS);
         if (left > 0) app.log.info(`${left} webhooks answered were not handled yet; the next start handles those the inbox holds`);
+        // The deployments have stopped and the log pages are closed: what a log writer still holds is flushed.
+        await core.logs?.close();
       },
       flushOutbox: async (timeoutMs) => {
         const started = Date.now();

@@ -18,6 +18,8 @@ export interface RetentionOptions {
   workspaces: Pick<Workspaces, "checkoutsDir" | "inUse" | "removeLeftover">;
   /** Log keys (owner/repo/id) of the deployments the queue still holds. */
   liveLogKeys: () => Promise<ReadonlySet<string>>;
+  /** Scale-out mode: removes logs kept in PostgreSQL by the same rule (PostgresLogs.sweep); resolves with how many. */
+  sweepShared?: (rule: { days: number; live: ReadonlySet<string>; now: number }) => Promise<number>;
   now?: () => number;
 }
 
@@ -40,7 +42,8 @@ export async function sweepRetention(options: RetentionOptions): Promise<SweepRe
   const report: SweepReport = { logs: 0, checkouts: 0, bytes: 0 };
   if (options.days <= 0) return report;
   const now = (options.now ?? Date.now)();
-  const logs = selectExpired(await findLogs(join(options.dataDir, "logs")), { now, days: options.days, live: await options.liveLogKeys() });
+  const live = await options.liveLogKeys();
+  const logs = selectExpired(await findLogs(join(options.dataDir, "logs")), { now, days: options.days, live });
   for (const log of logs) {
     await Promise.all(log.paths.map((path) => rm(path, { force: true })));
     report.logs += 1;
@@ -55,6 +58,7 @@ export async function sweepRetention(options: RetentionOptions): Promise<SweepRe
     report.checkouts += 1;
     report.bytes += checkout.bytes;
   }
+  if (options.sweepShared !== undefined) report.logs += await options.sweepShared({ days: options.days, live, now });
   return report;
 }
 

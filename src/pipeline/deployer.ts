@@ -34,6 +34,8 @@ export interface DeployerOptions {
    * `queued` could land on GitHub after the worker's final one. Default on.
    */
   announceQueued?: boolean;
+  /** Where the log page's metadata goes; default: beside the log files (LogMetaSink). Scale-out mode: PostgreSQL, for any process's log page. */
+  logMetaSink?: EventSink;
 }
 
 export interface DeployerIo {
@@ -70,7 +72,7 @@ export class Deployer {
   /** Sources and sinks without running jobs: a process that only accepts work (the scale-out server) still tells its sinks. */
   attach(io: DeployerIo): void {
     // The log page's metadata comes with every deployment, whoever else listens.
-    const logMeta = new LogMetaSink({ dataDir: this.options.dataDir, githubUrl: githubWebUrl(this.options.pipeline.hostEnv ?? {}), secrets: this.options.pipeline.secrets });
+    const logMeta = this.options.logMetaSink ?? new LogMetaSink({ dataDir: this.options.dataDir, githubUrl: githubWebUrl(this.options.pipeline.hostEnv ?? {}), secrets: this.options.pipeline.secrets });
     this.io = { ...io, sinks: [...io.sinks, logMeta] };
   }
 
@@ -156,7 +158,8 @@ export class Deployer {
     const groups = killed.length > 0 ? `; its process groups: ${killed.map((k) => `${k.pgid} ${k.result}`).join(", ")}` : "";
     const note = `${workerStopped ? "the worker running this deployment stopped" : "heaven restarted while this deployment ran"}${groups}`;
     // The deployment's own log says so too, the way it says everything else.
-    await DeploymentLog.open(this.logPathOf(job), { secrets: this.options.pipeline.secrets })
+    const tee = this.options.pipeline.logTee?.(logKey(job.request.repository.fullName, job.request.id));
+    await DeploymentLog.open(this.logPathOf(job), { secrets: this.options.pipeline.secrets, tee })
       .then(async (log) => {
         log.note(note);
         await log.close();

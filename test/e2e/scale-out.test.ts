@@ -73,14 +73,16 @@ beforeAll(async () => {
     const origin = createRepo(tmp.path, name, { "script/deploy": DEPLOY(filesOf(name)) });
     github.addRepo(`${OWNER}/${name}`, { dir: origin.dir, defaultBranch: "main", installationId: 7100 + index });
   });
-  const common = { DATABASE_URL: databaseUrl, DEPLOYMENT_TIMEOUT: "120", HEAVEN_SHUTDOWN_GRACE: "5" };
+  // One log secret for all: a link a worker signs opens on the server.
+  const common = { DATABASE_URL: databaseUrl, DEPLOYMENT_TIMEOUT: "120", HEAVEN_SHUTDOWN_GRACE: "5", HEAVEN_LOG_SECRET: "scale-out-test-log-secret" };
   // The server first: it migrates the schema the workers find.
   server = await startHeaven({ githubHost: github.host, dataDir: join(tmp.path, "server"), env: { ...common, HEAVEN_ROLE: "server" } });
   started.push(server);
   const names = ["w1", "w2", "w3"];
   const up = await Promise.all(
     names.map((name) =>
-      startHeaven({ githubHost: github.host, dataDir: join(tmp.path, name), env: { ...common, HEAVEN_ROLE: "worker", WORKER_NAME: name, HEAVEN_PASS_ENV: "WORKER_NAME" } }),
+      // Their log links name the server, which reads every log from PostgreSQL.
+      startHeaven({ githubHost: github.host, dataDir: join(tmp.path, name), env: { ...common, HEAVEN_ROLE: "worker", HEAVEN_URL: server.url, WORKER_NAME: name, HEAVEN_PASS_ENV: "WORKER_NAME" } }),
     ),
   );
   up.forEach((worker, index) => workers.set(names[index] as string, worker));
@@ -140,12 +142,14 @@ describe("heaven in scale-out mode", () => {
     expect([...workersUsed].filter((name) => !workers.has(name))).toEqual([]);
     expect(workersUsed.size).toBeGreaterThanOrEqual(2);
 
-    // Until the shared log store lands, a log link opens on the worker that ran the deployment.
+    // A log link opens on the server, whichever worker ran the deployment: the log is in PostgreSQL.
     const last = ids[ids.length - 1] as number;
     const final = github.finalStatusesOf(last)[0];
-    const ranOn = workers.get(runs(REPOS.at(-1) as string, "staging").at(-1)?.worker ?? "");
-    expect(final?.log_url?.startsWith(ranOn?.url ?? "none")).toBe(true);
-    expect(await (await fetch(final?.log_url as string)).text()).toContain(`deploying ${last} on`);
+    const ranOn = runs(REPOS.at(-1) as string, "staging").at(-1)?.worker ?? "";
+    expect(final?.log_url?.startsWith(server.url)).toBe(true);
+    const page = await (await fetch(final?.log_url as string)).text();
+    expect(page).toContain(`deploying ${last} on ${ranOn}`);
+    expect(page).toMatch(/heaven: success: script\/deploy succeeded/);
   }, 90_000);
 
   it("ends a SIGKILLed worker's deployment with exactly one error within 15 s, and runs the environment's next deployment on another worker", async () => {
@@ -165,6 +169,10 @@ describe("heaven in scale-out mode", () => {
     const [victimName, victim] = [...workers].find(([, worker]) => workerId.split(":")[1] === String(worker.pid)) ?? [];
     expect(victim).toBeDefined();
     const script = readPid(join(filesOf(repo), "held.pid"));
+    // The victim's lines are in PostgreSQL before it dies: the server's log page shows them.
+    await github.waitFor(() => github.statusesOf(held).some((status) => status.state === "in_progress"), `deployment ${held} in progress`);
+    const logUrl = github.statusesOf(held).find((status) => status.state === "in_progress")?.log_url as string;
+    await until(async () => (await (await fetch(logUrl)).text()).includes(`deploying ${held} on ${victimName}`), `deployment ${held}'s lines on the server's log page`);
 
     victim?.kill("SIGKILL");
     expect((await victim?.exited)?.signal).toBe("SIGKILL");
@@ -173,6 +181,8 @@ describe("heaven in scale-out mode", () => {
     expect(Date.now() - killedAt).toBeLessThan(15_000);
     expect(final).toMatchObject({ state: "error", description: "the worker running this deployment stopped; its script was stopped — deploy again" });
     expect(isDead(script)).toBe(true);
+    // One log, on the server: what the victim's script printed, then the survivor's note.
+    expect(await (await fetch(final.log_url as string)).text()).toMatch(new RegExp(`deploying ${held} on ${victimName}\\n(.*\\n)*.*heaven: the worker running this deployment stopped`));
 
     expect(await github.waitForFinalStatus(next)).toMatchObject({ state: "success" });
     const ranNext = runs(repo, "production").at(-1);

@@ -623,12 +623,6 @@ export class FakeGitHub {
     } else if (method === "GET" && (match = repoRoute("/commits/([0-9a-f]+)/status"))) {
       const statuses = this.repo(match[1] as string).statuses.get(match[2] as string) ?? [];
       reply(200, { state: "pending", total_count: statuses.length, statuses });
-    } else if (method === "GET" && (match = repoRoute("/commits/([0-9a-f]{40})"))) {
-      // A commit, as the dashboard's lead time reads it: when it was committed (real git).
-      const registered = this.repo(match[1] as string).registered;
-      const shown = registered === undefined ? undefined : git(registered.dir, ["show", "-s", "--format=%cI", match[2] as string]);
-      if (shown === undefined || !shown.ok) return void notFound("No commit found for SHA");
-      reply(200, { sha: match[2], commit: { committer: { date: new Date(shown.stdout.trim()).toISOString() } } });
     } else if (method === "GET" && (match = repoRoute("/commits/([0-9a-f]+)/check-runs"))) {
       const runs = this.repo(match[1] as string).checkRuns.get(match[2] as string) ?? [];
       reply(200, { total_count: runs.length, check_runs: runs });
