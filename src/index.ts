@@ -136,8 +136,8 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
     };
     const where = deployer.queue instanceof EmbeddedQueue ? "journal" : "queue";
     if (role === "server") {
-      deployer.attach(io);
-      app.log.info("queue: HEAVEN_ROLE=server: this process accepts deployments and runs none; heaven workers run them");
+      await deployer.supervise(io);
+      app.log.info("queue: HEAVEN_ROLE=server: this process accepts deployments and runs none; heaven workers run them (it reports what a dead one left)");
     } else {
       const report = await deployer.start(io);
       for (const line of report.skipped) app.log.error(`${where}: ${line}`);

@@ -54,6 +54,12 @@ export interface DeployQueue {
   wake(condition: string): Promise<number>;
   /** Starts running jobs: first what an earlier process left (interrupted, queued, parked), then new ones. */
   process(handlers: QueueHandlers): Promise<RestoreReport>;
+  /**
+   * For a process that runs no jobs (the scale-out server): it still reports,
+   * through `interrupted`, the jobs a dead worker left, so one survivor is
+   * enough. Absent: the queue has no other processes to watch.
+   */
+  supervise?(handlers: Pick<QueueHandlers, "interrupted">): Promise<void>;
   /** Jobs not finished, in order; only those of `lane` when given. */
   list(lane?: string): Promise<QueueEntry[]>;
   /** How many jobs wait for their turn (not running, not parked); only in `lane` when given. */

@@ -69,6 +69,12 @@ export class Deployer {
     return this.queue.process({ run: (job, control) => this.run(job, control), interrupted: (job, processes) => this.interrupted(job, processes) });
   }
 
+  /** A process that runs no job (the scale-out server): its sinks, and the reports of what dead workers left. */
+  async supervise(io: DeployerIo): Promise<void> {
+    this.attach(io);
+    await this.queue.supervise?.({ interrupted: (job, processes) => this.interrupted(job, processes) });
+  }
+
   /** Sources and sinks without running jobs: a process that only accepts work (the scale-out server) still tells its sinks. */
   attach(io: DeployerIo): void {
     // The log page's metadata comes with every deployment, whoever else listens.

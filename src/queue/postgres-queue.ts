@@ -108,6 +108,13 @@ export class PostgresQueue implements DeployQueue {
     return { interrupted, ...stock };
   }
 
+  /** Beats and sweeps like a worker, taking no job: what a dead worker left is reported even when no worker survives. */
+  async supervise(handlers: Pick<QueueHandlers, "interrupted">): Promise<void> {
+    await this.heartbeat.beat();
+    await this.heartbeat.sweep(handlers.interrupted);
+    this.heartbeat.start(handlers.interrupted, async () => undefined);
+  }
+
   list(lane?: string): Promise<QueueEntry[]> {
     return listJobs(this.pool, lane);
   }

@@ -97,7 +97,7 @@ export class WorkerHeartbeat {
       [deadAfter, this.workerId],
     );
     const deadPools = [...new Set([...claimed.rows.map((row) => row.locked_by), ...stale.rows.map((row) => row.pool_id)])].filter((id): id is string => id !== null);
-    if (deadPools.length > 0) await this.release(deadPools, claimed.rows.flatMap((row) => (row.graphile_job_id === null ? [] : [row.graphile_job_id])));
+    // Reported (its leftover process group killed) before its lane is let go: the next deployment never overlaps it.
     for (const row of claimed.rows) {
       const read = parseJob(row.job);
       const processes: ProcessRecord[] = processesSchema.safeParse(row.processes).data ?? [];
@@ -107,6 +107,7 @@ export class WorkerHeartbeat {
         this.workerId,
       ]);
     }
+    if (deadPools.length > 0) await this.release(deadPools, claimed.rows.flatMap((row) => (row.graphile_job_id === null ? [] : [row.graphile_job_id])));
     await this.prune();
     return claimed.rows.length;
   }

@@ -115,3 +115,33 @@ it("stops the job of a worker that was frozen past the limit and came back, once
     await survivor.close();
   }
 }, 40_000);
+
+it("reports a dead worker's job from a process that runs no jobs (the scale-out server) when no worker survives, and runs nothing there", async () => {
+  expect(existsSync(BUILT_QUEUE)).toBe(true);
+  const databaseUrl = await postgres.createDatabase("no_survivor");
+  const heartbeat = { beatMs: 200, deadAfterMs: 3_000 };
+  const server = await PostgresQueue.open({ connectionString: databaseUrl, concurrency: 2, heartbeat });
+  try {
+    const doomed = startWorker(databaseUrl, { BEAT_MS: "200", DEAD_AFTER_MS: "3000" });
+    await doomed.said("ready");
+    await server.enqueue(job(1));
+    await server.enqueue(job(2));
+    expect(await doomed.said("started")).toBe("test:1");
+    const interrupted: string[] = [];
+    let reported!: () => void;
+    const once = new Promise<void>((resolve) => (reported = resolve));
+    await server.supervise({ interrupted: async (j) => (interrupted.push(j.key), reported()) });
+
+    doomed.child.kill("SIGKILL");
+    await once;
+    expect(interrupted).toEqual(["test:1"]);
+    // Once the report is recorded, the lane's next job waits for a worker: the server takes none.
+    const states = async () => (await server.list()).map((entry) => [entry.job.key, entry.state]);
+    for (const deadline = Date.now() + 10_000; (await states()).length > 1 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await states()).toEqual([["test:2", "queued"]]);
+    expect(interrupted).toEqual(["test:1"]);
+  } finally {
+    await server.drain(0);
+    await server.close();
+  }
+}, 40_000);
