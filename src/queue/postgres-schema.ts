@@ -35,9 +35,18 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /** An arbitrary constant: the advisory lock key heaven's migrations hold. */
-export const MIGRATION_LOCK = 7_262_351_830;
+const MIGRATION_LOCK = 7_262_351_830;
 
-export async function migrateHeavenSchema(pool: Pool): Promise<void> {
+export function migrateHeavenSchema(pool: Pool): Promise<void> {
+  return applyMigrations(pool, "migrations", MIGRATIONS);
+}
+
+/**
+ * Applies the `migrations` not yet recorded in `heaven.<table>`, in order, in
+ * one transaction, under one advisory lock shared by every heaven schema, so
+ * processes starting together never race.
+ */
+export async function applyMigrations(pool: Pool, table: string, migrations: readonly string[]): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -47,13 +56,13 @@ export async function migrateHeavenSchema(pool: Pool): Promise<void> {
     try {
       await client.query("begin");
       await client.query(`create schema if not exists ${HEAVEN_SCHEMA}`);
-      await client.query(`create table if not exists ${HEAVEN_SCHEMA}.migrations (id integer primary key, applied_at timestamptz not null default now())`);
-      const { rows } = await client.query<{ id: number }>(`select coalesce(max(id), 0)::int as id from ${HEAVEN_SCHEMA}.migrations`);
+      await client.query(`create table if not exists ${HEAVEN_SCHEMA}.${table} (id integer primary key, applied_at timestamptz not null default now())`);
+      const { rows } = await client.query<{ id: number }>(`select coalesce(max(id), 0)::int as id from ${HEAVEN_SCHEMA}.${table}`);
       const applied = rows[0]?.id ?? 0;
-      for (const [index, sql] of MIGRATIONS.entries()) {
+      for (const [index, sql] of migrations.entries()) {
         if (index + 1 <= applied) continue;
         await client.query(sql);
-        await client.query(`insert into ${HEAVEN_SCHEMA}.migrations (id) values ($1)`, [index + 1]);
+        await client.query(`insert into ${HEAVEN_SCHEMA}.${table} (id) values ($1)`, [index + 1]);
       }
       await client.query("commit");
     } catch (error) {
