@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { DeploymentEvent, EventSink, ProgressEvent } from "../core/events.js";
+import { KeyedLock } from "./keyed-lock.js";
 import type { DeploymentJob } from "../core/job.js";
 import type { LogMeta } from "../core/log-store.js";
 import { ownerOf } from "../decisions/lock-state.js";
@@ -48,8 +49,14 @@ export function foldLogMeta(previous: LogMeta | undefined, job: DeploymentJob, e
   };
 }
 
+/** Replaces a log's metadata with what `next` makes of the previous one: a file beside the log, or a PostgreSQL row. */
+export type UpdateLogMeta = (key: string, next: (previous: LogMeta | undefined) => LogMeta) => Promise<void>;
+
 export interface LogMetaSinkOptions {
-  dataDir: string;
+  /** Where the files go, when `update` is not given. */
+  dataDir?: string;
+  /** Where the metadata is kept; default: `<key>.meta.json` beside the log under `dataDir`. */
+  update?: UpdateLogMeta;
   /** Where links to the repository, ref and commit point (see githubWebUrl). */
   githubUrl: string;
   /** Masked in what is written, as in the log itself. */
@@ -57,17 +64,34 @@ export interface LogMetaSinkOptions {
   now?: () => number;
 }
 
+/** `<key>.meta.json`, written aside and renamed over, so a reader never sees half a file. */
+export function fileLogMeta(dataDir: string): UpdateLogMeta {
+  return async (key, next) => {
+    const path = logMetaPath(dataDir, key);
+    const meta = next(await readLogMeta(path));
+    await mkdir(dirname(path), { recursive: true });
+    const aside = `${path}.${randomUUID()}.tmp`;
+    await writeFile(aside, `${JSON.stringify(meta)}\n`, { mode: 0o600 });
+    await rename(aside, path);
+  };
+}
+
 export class LogMetaSink implements EventSink {
   private readonly secrets = new Secrets();
-  /** Each log's last write: events of one deployment are written in the order they were published. */
-  private readonly writing = new Map<string, Promise<void>>();
+  /** Events of one deployment are written in the order they were published. */
+  private readonly order = new KeyedLock();
+  private readonly update: UpdateLogMeta;
 
   constructor(private readonly options: LogMetaSinkOptions) {
     for (const secret of options.secrets) this.secrets.add(secret);
+    const { update, dataDir } = options;
+    if (update !== undefined) this.update = update;
+    else if (dataDir !== undefined) this.update = fileLogMeta(dataDir);
+    else throw new Error("LogMetaSink needs a dataDir or an update");
   }
 
   /**
-   * Resolves once a `finished` event is on disk: the queue forgets the job
+   * Resolves once a `finished` event is stored: the queue forgets the job
    * only after that, so a page never waits for an end that was lost. Other
    * events are written in order a moment later, holding nothing back (a
    * parked deployment parks once every sink has its event). The command
@@ -77,24 +101,14 @@ export class LogMetaSink implements EventSink {
     if (event.type === "configured" || job.origin.kind !== "github") return Promise.resolve();
     const key = logKey(job.request.repository.fullName, job.request.id);
     const at = (this.options.now ?? Date.now)();
-    const write = (this.writing.get(key) ?? Promise.resolve()).then(() => this.write(key, job, event, at));
+    const write = this.order.run(key, () => this.update(key, (previous) => this.masked(foldLogMeta(previous, job, event, at, this.options.githubUrl))));
     // A failed write shows in the next one, and the last one's failure reaches the deployer's log.
-    const settled = write.catch(() => undefined);
-    this.writing.set(key, settled);
-    void settled.then(() => {
-      if (this.writing.get(key) === settled) this.writing.delete(key);
-    });
-    return event.type === "finished" ? write : Promise.resolve();
+    if (event.type === "finished") return write;
+    write.catch(() => undefined);
+    return Promise.resolve();
   }
 
-  private async write(key: string, job: DeploymentJob, event: ProgressEvent, at: number): Promise<void> {
-    const path = logMetaPath(this.options.dataDir, key);
-    const meta = foldLogMeta(await readLogMeta(path), job, event, at, this.options.githubUrl);
-    const masked = { ...meta, ref: this.secrets.mask(meta.ref), who: this.secrets.mask(meta.who), description: this.secrets.mask(meta.description) };
-    await mkdir(dirname(path), { recursive: true });
-    // A reader never sees half a file: written aside, then renamed over.
-    const aside = `${path}.${randomUUID()}.tmp`;
-    await writeFile(aside, `${JSON.stringify(masked)}\n`, { mode: 0o600 });
-    await rename(aside, path);
+  private masked(meta: LogMeta): LogMeta {
+    return { ...meta, ref: this.secrets.mask(meta.ref), who: this.secrets.mask(meta.who), description: this.secrets.mask(meta.description) };
   }
 }

@@ -8,7 +8,8 @@
 import pg from "pg";
 import { LogNotifications } from "./log-notifications.js";
 import { migrateLogSchema } from "./postgres-log-schema.js";
-import { PostgresLogMetaSink, type PostgresLogMetaSinkOptions } from "./postgres-log-meta-sink.js";
+import { LogMetaSink, type LogMetaSinkOptions } from "./log-meta-sink.js";
+import { updateLogMeta } from "./postgres-log-meta-sink.js";
 import { sweepPostgresLogs, type LogRetentionRule } from "./postgres-log-retention.js";
 import { PostgresLogStore } from "./postgres-log-store.js";
 import { PostgresLogWriter, type PostgresLogWriterOptions } from "./postgres-log-writer.js";
@@ -61,9 +62,9 @@ export class PostgresLogs {
     return writer;
   }
 
-  /** Replaces LogMetaSink in this mode. */
-  metaSink(options: PostgresLogMetaSinkOptions): PostgresLogMetaSink {
-    return new PostgresLogMetaSink(this.pool, options);
+  /** The log page's metadata sink, writing rows here instead of files beside the logs. */
+  metaSink(options: Omit<LogMetaSinkOptions, "dataDir" | "update">): LogMetaSink {
+    return new LogMetaSink({ ...options, update: (key, next) => updateLogMeta(this.pool, key, next) });
   }
 
   /** HEAVEN_LOG_RETENTION_DAYS: removes logs last written longer ago, but none the queue still holds. */
