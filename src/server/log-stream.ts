@@ -16,10 +16,9 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { LogStore } from "../core/log-store.js";
 import { LineRenderer, splitLines } from "./log-html.js";
 import { stateView, type StateView } from "./log-view.js";
+import { EVENT_STREAM_HEADERS, KEEPALIVE, KEEPALIVE_MS, RETRY_FIELD, sseEvent } from "./event-stream.js";
 import { writeOrWait } from "./log-write.js";
 
-/** A comment this often keeps proxies from closing a quiet stream. */
-const KEEPALIVE_MS = 15_000;
 /** How often a quiet log is looked at anyway when its store notifies writes. */
 const NOTIFIED_POLL_MS = 5_000;
 
@@ -36,21 +35,14 @@ export interface LogStreamRequest {
   closing: () => boolean;
 }
 
-const event = (name: string, data: string, id?: number) => `${id === undefined ? "" : `id: ${id}\n`}event: ${name}\ndata: ${data}\n\n`;
 const stateData = (view: StateView) => JSON.stringify(view);
 
 export async function writeLogStream(res: ServerResponse, stream: LogStreamRequest): Promise<void> {
   const { store, key, now } = stream;
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-store",
-    "x-accel-buffering": "no",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-  });
+  res.writeHead(200, EVENT_STREAM_HEADERS);
   const gone = new AbortController();
   res.on("close", () => gone.abort());
-  await writeOrWait(res, "retry: 2000\n\n");
+  await writeOrWait(res, RETRY_FIELD);
   const renderer = new LineRenderer();
   let next = stream.from;
   /** The state the reader was last told (the page showed one, but it may have moved since). */
@@ -78,28 +70,28 @@ export async function writeLogStream(res: ServerResponse, stream: LogStreamReque
   /** One read and what it calls for; false: the stream is over. */
   async function step(changed: Promise<void> | undefined, waiting: AbortSignal): Promise<boolean> {
     if (stream.endsAt !== undefined && now() >= stream.endsAt) {
-      await send(event("expired", "{}"));
+      await send(sseEvent("expired", "{}"));
       return false;
     }
     const chunk = await store.read(key, next);
     if (chunk === undefined) {
-      await send(event("gone", "{}"));
+      await send(sseEvent("gone", "{}"));
       return false;
     }
     if (chunk.text !== "") {
       next = chunk.next;
-      await send(event("lines", JSON.stringify(splitLines(chunk.text).map((line) => renderer.body(line))), next));
+      await send(sseEvent("lines", JSON.stringify(splitLines(chunk.text).map((line) => renderer.body(line))), next));
     }
     if (chunk.finished) {
-      await send(event("finished", stateData(stateView((await store.info(key))?.meta, now()))));
+      await send(sseEvent("finished", stateData(stateView((await store.info(key))?.meta, now()))));
       return false;
     }
     if (chunk.text !== "") return true;
     const view = stateView((await store.info(key))?.meta, now());
     const stands = `${view.state} ${view.description}`;
-    if (stands !== told) await send(event("state", stateData(view)));
+    if (stands !== told) await send(sseEvent("state", stateData(view)));
     told = stands;
-    if (now() - wrote >= KEEPALIVE_MS) await send(": still here\n\n");
+    if (now() - wrote >= KEEPALIVE_MS) await send(KEEPALIVE);
     const quiet = delay(changed === undefined ? stream.pollMs : NOTIFIED_POLL_MS, undefined, { signal: waiting }).catch(() => undefined);
     await (changed === undefined ? quiet : Promise.race([changed, quiet]));
     // Whichever came first, the other wait ends as the step does (its signal aborts).

@@ -12,8 +12,8 @@ import type { DeploymentEvent, EventSink } from "../../core/events.js";
 import type { DeploymentJob } from "../../core/job.js";
 import { describeOutcome } from "../../decisions/describe-outcome.js";
 import { isDeployTask } from "../../decisions/is-deploy-task.js";
+import { EVENT_STREAM_HEADERS, KEEPALIVE, KEEPALIVE_MS, RETRY_FIELD, sseEvent } from "../event-stream.js";
 
-export const KEEPALIVE_MS = 15_000;
 /** How often open streams are looked at: a keep-alive due, the server closing. */
 const CHECK_MS = 1_000;
 /** A browser that reads nothing for this much is dropped rather than buffered for. */
@@ -58,19 +58,19 @@ export class DashboardStream implements EventSink {
   async publish(job: DeploymentJob, event: DeploymentEvent): Promise<void> {
     const told = dashboardEvent(job, event);
     if (told === undefined) return;
-    const text = `event: deployment\ndata: ${JSON.stringify(told)}\n\n`;
+    const text = sseEvent("deployment", JSON.stringify(told));
     for (const client of this.clients) if (client.repositories.has(told.repository.toLowerCase())) this.write(client, text);
   }
 
   /** Answers `req` with a stream of the events of `repositories`, until the browser goes or the server closes. */
   open(req: IncomingMessage, res: ServerResponse, repositories: Iterable<string>): void {
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no", "x-content-type-options": "nosniff" });
+    res.writeHead(200, EVENT_STREAM_HEADERS);
     // Node sets `server` on the sockets a server accepts; it stops listening as soon as it is asked to close.
     const server = (req.socket as { server?: { listening?: boolean } }).server;
     const client: Client = { res, repositories: new Set([...repositories].map((name) => name.toLowerCase())), closing: () => server?.listening === false, wrote: this.now() };
     this.clients.add(client);
     res.on("close", () => this.drop(client));
-    this.write(client, "retry: 2000\n\n");
+    this.write(client, RETRY_FIELD);
     this.timer ??= setInterval(() => this.check(), CHECK_MS).unref();
   }
 
@@ -92,7 +92,7 @@ export class DashboardStream implements EventSink {
   private check(): void {
     for (const client of this.clients) {
       if (client.closing()) this.drop(client);
-      else if (this.now() - client.wrote >= KEEPALIVE_MS) this.write(client, ": still here\n\n");
+      else if (this.now() - client.wrote >= KEEPALIVE_MS) this.write(client, KEEPALIVE);
     }
   }
 
