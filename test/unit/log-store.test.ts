@@ -40,13 +40,9 @@ function writeMeta(finished: boolean): void {
   writeFileSync(logMetaPath(tmp.path, KEY), JSON.stringify(meta));
 }
 
+// What every store does is the LogStore contract (test/contract/log-store.contract.ts, run in file-log-store-contract.test.ts);
+// here is what only the files do: half-written lines, and logs of a heaven that kept no metadata.
 describe("FileLogStore.read", () => {
-  it("hands out complete lines only, and the offset after them", async () => {
-    writeLog("one\ntwo\nthr");
-    writeMeta(false);
-    expect(await store.read(KEY, 0)).toEqual({ text: "one\ntwo\n", next: 8, finished: false });
-  });
-
   it("resumes at the offset it returned, with the line that was unfinished once it is whole", async () => {
     writeLog("one\ntwo\nthr");
     writeMeta(false);
@@ -56,66 +52,10 @@ describe("FileLogStore.read", () => {
     expect(await store.read(KEY, first?.next ?? -1)).toEqual({ text: "three\nfour\n", next: 19, finished: false });
   });
 
-  it("reads about maxBytes at a time, never cutting a line, so reading on gives every line once", async () => {
-    const lines = Array.from({ length: 50 }, (_, i) => `line ${i} ${"x".repeat(i)}`);
-    writeLog(lines.map((line) => `${line}\n`).join(""));
-    writeMeta(true);
-    const read: string[] = [];
-    let next = 0;
-    for (let finished = false; !finished; ) {
-      const chunk = await store.read(KEY, next, 100);
-      expect(chunk?.text.endsWith("\n")).toBe(true);
-      expect(Buffer.byteLength(chunk?.text ?? "")).toBeLessThanOrEqual(100);
-      read.push(...(chunk?.text ?? "").split("\n").slice(0, -1));
-      next = chunk?.next ?? -1;
-      finished = chunk?.finished ?? true;
-    }
-    expect(read).toEqual(lines);
-  });
-
-  it("reads a line longer than maxBytes whole", async () => {
-    writeLog(`${"y".repeat(1000)}\nshort\n`);
-    writeMeta(false);
-    expect(await store.read(KEY, 0, 64)).toEqual({ text: `${"y".repeat(1000)}\n`, next: 1001, finished: false });
-  });
-
-  it("counts offsets in bytes, so lines of several-byte characters resume where they stopped", async () => {
-    writeLog("héllo wörld\n日本語\n");
-    writeMeta(true);
-    const first = await store.read(KEY, 0, 14);
-    expect(first).toEqual({ text: "héllo wörld\n", next: 14, finished: false });
-    expect(await store.read(KEY, 14)).toEqual({ text: "日本語\n", next: 24, finished: true });
-  });
-
-  it("says finished only on the read that reaches the end of a finished deployment's log", async () => {
-    writeLog("one\ntwo\n");
-    writeMeta(true);
-    expect(await store.read(KEY, 0, 4)).toEqual({ text: "one\n", next: 4, finished: false });
-    expect(await store.read(KEY, 4, 4)).toEqual({ text: "two\n", next: 8, finished: true });
-    expect(await store.read(KEY, 8)).toEqual({ text: "", next: 8, finished: true });
-  });
-
-  it("is not finished while the deployment runs, even at the end of its log", async () => {
-    writeLog("one\n");
-    writeMeta(false);
-    expect(await store.read(KEY, 4)).toEqual({ text: "", next: 4, finished: false });
-  });
-
   it("hands out the last line of a finished log even without its line break", async () => {
     writeLog("one\ntail without a newline");
     writeMeta(true);
     expect(await store.read(KEY, 0)).toEqual({ text: "one\ntail without a newline", next: 26, finished: true });
-  });
-
-  it("knows no log that has neither lines nor metadata", async () => {
-    expect(await store.read(KEY, 0)).toBeUndefined();
-    expect(await store.info(KEY)).toBeUndefined();
-  });
-
-  it("has an empty, unfinished log for a deployment that is queued and has printed nothing yet", async () => {
-    writeMeta(false);
-    expect(await store.read(KEY, 0)).toEqual({ text: "", next: 0, finished: false });
-    expect(await store.info(KEY)).toMatchObject({ size: 0, meta: { state: "in_progress" } });
   });
 
   it("counts a log without metadata written before it opened as an older heaven's, finished", async () => {
@@ -130,17 +70,4 @@ describe("FileLogStore.read", () => {
     expect(await opened.read(KEY, 0)).toEqual({ text: "one\n", next: 4, finished: false });
   });
 
-  it("treats an offset past the end as the end", async () => {
-    writeLog("one\n");
-    writeMeta(false);
-    expect(await store.read(KEY, 400)).toEqual({ text: "", next: 4, finished: false });
-  });
-
-  it("gives the log's size and when it was last written", async () => {
-    writeLog("one\ntwo\n");
-    writeMeta(true);
-    const written = new Date("2026-01-02T03:04:05Z");
-    utimesSync(logFile(), written, written);
-    expect(await store.info(KEY)).toMatchObject({ size: 8, updatedAt: written.getTime(), meta: { who: "octocat", finished: true } });
-  });
 });

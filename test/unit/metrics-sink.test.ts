@@ -1,27 +1,13 @@
 import { describe, expect, it } from "@jest/globals";
-import { laneOf, type DeploymentJob } from "../../src/core/job.js";
+import type { DeploymentJob } from "../../src/core/job.js";
 import type { QueueEntry } from "../../src/core/queue.js";
 import { countGitHubRequest, createHeavenMetrics } from "../../src/metrics/heaven-metrics.js";
 import { MetricsSink } from "../../src/metrics/metrics-sink.js";
+import { job as queueJob } from "../helpers/queue-jobs.js";
 
+/** The queue tests' job, as it comes from GitHub. */
 function job(id: number, environment = "production", acceptedAt = 1_000): DeploymentJob {
-  return {
-    key: `test:${id}`,
-    lane: laneOf("octo/app", environment),
-    origin: { kind: "github", installationId: 7, owner: "octo", repo: "app", deploymentId: id },
-    acceptedAt,
-    request: {
-      id: String(id),
-      repository: { fullName: "octo/app", cloneUrl: "/nowhere" },
-      environment,
-      ref: "main",
-      sha: "a".repeat(40),
-      task: "deploy",
-      force: false,
-      payloadConfig: undefined,
-      creator: "alice",
-    },
-  } as DeploymentJob;
+  return { ...queueJob(id, environment), origin: { kind: "github", installationId: 7, owner: "octo", repo: "app", deploymentId: id }, acceptedAt };
 }
 
 function setup(entries: QueueEntry[] = []) {
