@@ -21,7 +21,7 @@ export interface CoreOptions {
   abortReason: string;
   killGraceMs?: number;
   /** Told of the PostgreSQL queue's and logs' errors in the background (scale-out mode); default: standard error. */
-  onQueueError?: (error: unknown) => void;
+  onDatabaseError?: (error: unknown) => void;
 }
 
 export interface Core {
@@ -94,14 +94,14 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
 
 function openLogs(settings: Settings, options: CoreOptions): Promise<PostgresLogs | undefined> {
   if (!options.journal || settings.databaseUrl === undefined) return Promise.resolve(undefined);
-  const onError = options.onQueueError ?? ((error: unknown) => console.error(`heaven: deployment logs: ${String(error)}`));
+  const onError = options.onDatabaseError ?? ((error: unknown) => console.error(`heaven: deployment logs: ${String(error)}`));
   return PostgresLogs.open({ connectionString: settings.databaseUrl, onError });
 }
 
 /** The server's queue comes from settings: PostgreSQL when DATABASE_URL is set (the command line always runs embedded). */
 function openQueue(settings: Settings, options: CoreOptions): Promise<DeployQueue> {
   if (options.journal && settings.databaseUrl !== undefined) {
-    const onError = options.onQueueError ?? ((error: unknown) => console.error(`heaven: queue: ${String(error)}`));
+    const onError = options.onDatabaseError ?? ((error: unknown) => console.error(`heaven: queue: ${String(error)}`));
     return PostgresQueue.open({ connectionString: settings.databaseUrl, concurrency: settings.concurrency, onError });
   }
   return EmbeddedQueue.open({ journalFile: options.journal ? join(settings.dataDir, "journal.jsonl") : undefined, concurrency: settings.concurrency });

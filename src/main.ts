@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   applyDotEnv(process.env);
   const settings = loadSettings(process.env);
   // The queue's background errors go to Probot's log once there is one.
-  let queueError = (error: unknown) => console.error(`heaven: queue: ${String(error)}`);
-  const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown", onQueueError: (error) => queueError(error) });
+  let databaseError = (error: unknown) => console.error(`heaven: PostgreSQL: ${String(error)}`);
+  const core = await createCore(settings, { journal: true, abortReason: "heaven's shutdown", onDatabaseError: (error) => databaseError(error) });
   // Every request of the process's Octokit is seen: metrics, and /ready's "GitHub reachable".
   const githubTraffic = new GitHubTraffic();
   const heaven = heavenApp({ ...core.app, githubTraffic, metricsToken: settings.metricsToken, role: settings.role });
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   // Probot's own SIGINT handler exits ~100 ms after the signal, racing heaven's shutdown.
   for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
   const { app, outbox, intake, notifications } = await heaven.loaded;
-  queueError = (error) => app.log.error({ err: error }, "queue: a PostgreSQL error in the background");
+  databaseError = (error) => app.log.error({ err: error }, "a PostgreSQL error in the background (queue or deployment logs)");
   if (settings.databaseUrl !== undefined) app.log.info(`scale-out mode: HEAVEN_ROLE=${settings.role}, queue and deployment logs on PostgreSQL at ${databaseWhere(settings.databaseUrl)}`);
   if (core.imported > 0) app.log.info(`${core.imported} deployments an older heaven left waiting for CI are now in the journal`);
   for (const line of core.skipped) app.log.error(line);
