@@ -25,8 +25,15 @@ export const OUTBOX_FLUSH_MS = 10_000;
 const WATCHDOG_SLACK_MS = 60_000;
 
 export function stopOnSignals(parts: StoppableParts, graceSeconds: number, exit: (code: number) => void = (code) => process.exit(code)): void {
+  const stop = createStop(parts, graceSeconds, exit);
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** What a signal does, apart from listening for it (so tests need not send one): the first stops heaven, a second aborts running deployments. */
+export function createStop(parts: StoppableParts, graceSeconds: number, exit: (code: number) => void): (signal: string) => Promise<void> {
   let stopping = false;
-  const stop = async (signal: string) => {
+  return async (signal: string) => {
     if (stopping) {
       parts.log.warn(`${signal} again: stopping running deployments now`);
       void parts.queue.drain(0);
@@ -39,7 +46,9 @@ export function stopOnSignals(parts: StoppableParts, graceSeconds: number, exit:
     }, graceSeconds * 1000 + WATCHDOG_SLACK_MS);
     // Not unref'd: once the server is closed, the outbox's timers (unref'd) would be all that is left, and
     // Node would end the process with 0 in the middle of the flush, before the writes it could still make.
-    const running = (await parts.queue.list()).filter((entry) => entry.state === "running").length;
+
+    // This process's own: with a shared database, list() also shows what other workers run, which they drain themselves.
+    const running = parts.queue.runningHere();
     parts.log.info(
       `${signal}: starting no new deployments; ${running} running ${running === 1 ? "deployment gets" : "deployments get"} up to ${graceSeconds} s to finish (send ${signal} again to stop them now)`,
     );
@@ -52,6 +61,4 @@ export function stopOnSignals(parts: StoppableParts, graceSeconds: number, exit:
     clearTimeout(watchdog);
     exit(0);
   };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
 }

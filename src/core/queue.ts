@@ -65,6 +65,12 @@ export interface DeployQueue {
   /** How many jobs wait for their turn (not running, not parked); only in `lane` when given. */
   depth(lane?: string): Promise<number>;
   /**
+   * How many jobs this process runs now: those a drain waits for. Not
+   * `list()`'s running ones, which with a shared database include other
+   * processes' jobs.
+   */
+  runningHere(): number;
+  /**
    * Stops starting jobs (new ones are still accepted and kept for the next
    * process), lets running ones finish for up to `graceMs`, then aborts them
    * and waits for them to report.

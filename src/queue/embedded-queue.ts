@@ -92,6 +92,10 @@ export class EmbeddedQueue implements DeployQueue {
     return (await this.list(lane)).filter((entry) => entry.state === "queued").length;
   }
 
+  runningHere(): number {
+    return this.running.size;
+  }
+
   drain(graceMs: number): Promise<void> {
     if (!this.draining) {
       this.draining = true;

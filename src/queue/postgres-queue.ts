@@ -123,6 +123,10 @@ export class PostgresQueue implements DeployQueue {
     return (await this.list(lane)).filter((entry) => entry.state === "queued").length;
   }
 
+  runningHere(): number {
+    return this.running.size;
+  }
+
   drain(graceMs: number): Promise<void> {
     this.stopping ??= this.runner?.stop() ?? Promise.resolve();
     clearTimeout(this.graceTimer);

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { laneOf, type DeploymentJob } from "../../src/core/job.js";
 import type { DeployQueue, JobResult } from "../../src/core/queue.js";
-import { deferred, gated, job } from "../helpers/queue-jobs.js";
+import { automaticJob, deferred, gated, job } from "../helpers/queue-jobs.js";
 
 export interface QueueFactory {
   /** Before each test: a fresh, empty store. */
@@ -108,7 +108,7 @@ export function describeDeployQueueContract(name: string, factory: QueueFactory)
       expect(g.events).toEqual(["1 start", "1 end"]);
     });
 
-    it("lists the jobs not finished, with their state, and counts those waiting, per lane", async () => {
+    it("lists the jobs not finished, with their state, and counts those waiting, per lane, and those running here", async () => {
       const queue = await open();
       const g = gated();
       await queue.process(g.handlers);
@@ -121,8 +121,35 @@ export function describeDeployQueueContract(name: string, factory: QueueFactory)
         ["test:2", "queued"],
       ]);
       expect(await queue.list()).toHaveLength(3);
+      expect(queue.runningHere()).toBe(2);
       expect(await queue.depth()).toBe(1);
       expect(await queue.depth(laneOf("octo/app", "staging"))).toBe(0);
+    });
+
+    it("shows a starting job the newer automatic ones queued in its lane, so only the first and the latest deploy", async () => {
+      const queue = await open();
+      const g = gated();
+      await queue.process({
+        ...g.handlers,
+        // As the Deployer's `newerAutomatic`: a newer automatic job queued in the lane makes this one moot.
+        run: async (j, control) => {
+          const newer = (await queue.list(j.lane)).some(
+            (e) => e.state === "queued" && e.job.request.automatic === true && Number(e.job.request.id) > Number(j.request.id),
+          );
+          if (!newer) return g.handlers.run(j, control);
+          g.events.push(`${j.request.id} superseded`);
+          return { kind: "done" };
+        },
+      });
+      await queue.enqueue(automaticJob(1));
+      await g.started(1);
+      for (const id of [2, 3, 4]) await queue.enqueue(automaticJob(id));
+      g.finish(1);
+      await g.started(4);
+      g.finish(4);
+      await queue.drain(60_000);
+      expect(g.events).toEqual(["1 start", "1 end", "2 superseded", "3 superseded", "4 start", "4 end"]);
+      expect(await queue.list()).toEqual([]);
     });
 
     it("frees the lane when a run throws", async () => {

@@ -33,6 +33,11 @@ export function job(id: number, environment = "production", changes: Partial<Dep
   };
 }
 
+/** A deployment heaven started itself (a push to the auto-deploy branch): a newer one in its lane supersedes it. */
+export function automaticJob(id: number, environment = "production"): DeploymentJob {
+  return job(id, environment, { automatic: true });
+}
+
 export function gated() {
   const events: string[] = [];
   const gates = new Map<string, { started: ReturnType<typeof deferred<JobControl>>; finish: ReturnType<typeof deferred<JobResult>> }>();

@@ -69,7 +69,7 @@ describe("PostgresQueue on a database other processes share", () => {
     }
   });
 
-  it("shares lanes between processes: one job of a lane at a time across all, in order, and lanes spread over them", async () => {
+  it("shares lanes between processes: one job of a lane at a time across all, in order, lanes spread over them, each counting its own running", async () => {
     const url = await postgres.createDatabase("shared_lanes");
     const [a, b] = [await PostgresQueue.open(fast(url, 1)), await PostgresQueue.open(fast(url, 1))];
     try {
@@ -84,6 +84,9 @@ describe("PostgresQueue on a database other processes share", () => {
       // One worker each: the two lanes run on both processes, and the lane's second job waits.
       expect(new Set([ranOn.get("test:1"), ranOn.get("test:3")])).toEqual(new Set(["a", "b"]));
       expect(g.events.slice().sort()).toEqual(["1 start", "3 start"]);
+      // Either sees both running; each counts as its own (what its drain waits for) only the one it runs.
+      expect((await b.list()).filter((entry) => entry.state === "running")).toHaveLength(2);
+      expect([a.runningHere(), b.runningHere()]).toEqual([1, 1]);
       g.finish(1);
       await g.started(2);
       expect(g.events.indexOf("1 end")).toBeLessThan(g.events.indexOf("2 start"));

@@ -31,6 +31,7 @@ function sharedQueue() {
     },
     list: async () => [],
     depth: async () => 0,
+    runningHere: () => 0,
     drain: async () => undefined,
     close: async () => undefined,
   };
