@@ -7,6 +7,8 @@
  *   the same in the same run;
  * - work spread: 600 jobs of 50 ms over 30 lanes drained by 1 and by 3 queue
  *   processes' worth of runners (each its own pool, concurrency 4);
+ * - deployments under GitHub's write budget, 1 and 3 workers
+ *   (scaleout-deployments.ts);
  * - failover: a worker process SIGKILLed mid-job; how long until a survivor
  *   reports the job interrupted, and until the lane's next job starts there.
  *
@@ -21,6 +23,7 @@ import { PostgresQueue } from "../src/queue/postgres-queue.js";
 import { postgresBin, startPostgres, type Postgres } from "../test/helpers/postgres.js";
 import { job } from "../test/helpers/queue-jobs.js";
 import { record } from "./helpers/scoreboard.js";
+import { deploymentsUnderBudget } from "./scaleout-deployments.js";
 
 const WORKER = fileURLToPath(new URL("../../test/helpers/postgres-queue-worker.mjs", import.meta.url));
 
@@ -157,6 +160,7 @@ export async function scaleoutBenchmark(dir: string): Promise<void> {
   try {
     await overhead(dir, await pgCluster.createDatabase("overhead"));
     await spread(pgCluster);
+    await deploymentsUnderBudget(pgCluster);
     await failover(pgCluster);
   } finally {
     await pgCluster.stop();

@@ -9,6 +9,7 @@ import type { HeavenAppOptions } from "./index.js";
 import { Deployer } from "./pipeline/deployer.js";
 import type { DeployQueue } from "./core/queue.js";
 import { githubWebUrl } from "./engine/log-meta-sink.js";
+import { PostgresEventRelay } from "./engine/postgres-event-relay.js";
 import { PostgresLogs } from "./engine/postgres-logs.js";
 import { EmbeddedQueue } from "./queue/embedded-queue.js";
 import { importParked } from "./queue/import-parked.js";
@@ -41,6 +42,8 @@ export interface Core {
   notices: string[];
   /** Scale-out mode: deployment logs in PostgreSQL, which every process's log page reads. Closed after the queue. */
   logs: PostgresLogs | undefined;
+  /** Scale-out mode: deployment events between processes (a server's dashboard hears a worker's deployments). Closed with the logs. */
+  events: PostgresEventRelay | undefined;
 }
 
 /** Files holding heaven's own secrets that a provider process must not read. */
@@ -57,6 +60,7 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
   // Deployment logs: files under the data directory (the Deployer writes them, logRoute reads them); with a
   // shared queue also in PostgreSQL, so the log page of any process shows a deployment any worker ran.
   const logs = await openLogs(settings, options);
+  const events = await openEventRelay(settings, options);
   const secrets = [...settings.secrets, logSecret];
   const workspaces = new Workspaces(settings.dataDir, settings.baseEnv, runAs);
   const deployer = new Deployer(queue, {
@@ -87,15 +91,21 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
   });
   // Parked files are an older embedded heaven's: a shared database never had any.
   const parked = options.journal && queue instanceof EmbeddedQueue ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
-  const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds, baseUrl: settings.baseUrl, dashboard: settings.dashboard, logStore: logs?.store };
+  const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds, baseUrl: settings.baseUrl, dashboard: settings.dashboard, logStore: logs?.store, events };
   const notices = tightened.map((file) => `${file} was readable by other users; heaven made it private (0600) because HEAVEN_RUN_AS is set`);
-  return { app, deployer, workspaces, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices, logs };
+  return { app, deployer, workspaces, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices, logs, events };
 }
 
 function openLogs(settings: Settings, options: CoreOptions): Promise<PostgresLogs | undefined> {
   if (!options.journal || settings.databaseUrl === undefined) return Promise.resolve(undefined);
   const onError = options.onDatabaseError ?? ((error: unknown) => console.error(`heaven: deployment logs: ${String(error)}`));
   return PostgresLogs.open({ connectionString: settings.databaseUrl, onError });
+}
+
+function openEventRelay(settings: Settings, options: CoreOptions): Promise<PostgresEventRelay | undefined> {
+  if (!options.journal || settings.databaseUrl === undefined) return Promise.resolve(undefined);
+  const onError = options.onDatabaseError ?? ((error: unknown) => console.error(`heaven: deployment events: ${String(error)}`));
+  return PostgresEventRelay.open({ connectionString: settings.databaseUrl, onError });
 }
 
 /** The server's queue comes from settings: PostgreSQL when DATABASE_URL is set (the command line always runs embedded). */

@@ -7,9 +7,12 @@
 import type { ProviderSchemas } from "./decisions/resolve-config.js";
 import { join } from "node:path";
 import type { ApplicationFunction, Probot } from "probot";
+import type { EventSink } from "./core/events.js";
 import type { DeploymentJob } from "./core/job.js";
 import { githubSources } from "./github/github-sources.js";
-import { Outbox, type OutboxOptions } from "./github/outbox.js";
+import type { OutboxOptions } from "./github/outbox.js";
+import { openOutbox } from "./github/open-outbox.js";
+import type { DeliveringOutbox } from "./github/postgres-outbox.js";
 import { PullRequestReplySink } from "./github/reply-sink.js";
 import { GitHubStatusSink } from "./github/status-sink.js";
 import { WebhookInbox } from "./github/webhook-inbox.js";
@@ -59,13 +62,19 @@ export interface HeavenAppOptions {
   dashboard?: Settings["dashboard"];
   /** Where the log page reads logs; default: the files under dataDir. Scale-out mode: PostgreSQL (any worker's logs). */
   logStore?: LogStore | undefined;
+  /** DATABASE_URL: the outbox's writes go to PostgreSQL, delivered by one process for all. Undefined: a file under dataDir. */
+  databaseUrl?: string | undefined;
+  /** Told of the shared outbox's background PostgreSQL errors; default: Probot's log. */
+  onDatabaseError?: (error: unknown) => void;
   /** HEAVEN_ROLE: a server handles webhooks and runs no deployment; a worker runs deployments and handles no webhook. Default all. */
   role?: HeavenRole;
+  /** Scale-out mode: every process writes its deployments' events here; one that serves pages hears the other processes'. */
+  events?: { sink: EventSink; listen(sinks: readonly EventSink[]): Promise<void> } | undefined;
 }
 
 export interface LoadedApp {
   app: Probot;
-  outbox: Outbox;
+  outbox: DeliveringOutbox;
   intake: WebhookIntake;
   /** Sent in the background: stopped at shutdown. */
   notifications: NotificationSink[];
@@ -89,14 +98,8 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
       }
       return octokit;
     };
-    const { outbox, restored, skipped } = await Outbox.open({
-      file: join(options.dataDir, "outbox.jsonl"),
-      octokitFor,
-      log: app.log,
-      ...options.outbox,
-    });
-    if (restored > 0) app.log.info(`outbox: ${restored} GitHub writes from before the restart will be delivered`);
-    for (const line of skipped) app.log.error(`outbox: ${line}`);
+    // Scale-out mode: every process adds to PostgreSQL; one of them delivers for all (postgres-outbox.ts).
+    const outbox = await openOutbox({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, onDatabaseError: options.onDatabaseError, octokitFor, log: app.log, ...options.outbox });
 
     const startedAt = Date.now();
     const traffic = options.githubTraffic ?? new GitHubTraffic();
@@ -131,10 +134,12 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
         if (job.origin.kind !== "github") throw new Error(`job ${job.key} did not come from GitHub`);
         return githubSources(await app.auth(job.origin.installationId), { owner: job.origin.owner, repo: job.origin.repo });
       },
-      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications, new MetricsSink(metrics), release.parkedChecks, board.stream],
+      sinks: [new GitHubStatusSink(outbox), new PullRequestReplySink(outbox), ...notifications, new MetricsSink(metrics), release.parkedChecks, board.stream, ...(options.events === undefined ? [] : [options.events.sink])],
       log: app.log,
     };
     const where = deployer.queue instanceof EmbeddedQueue ? "journal" : "queue";
+    // The pages' live sinks hear of the deployments workers run (this process's own reach them directly).
+    if (role !== "worker") await options.events?.listen([release.parkedChecks, board.stream]);
     if (role === "server") {
       await deployer.supervise(io);
       app.log.info("queue: HEAVEN_ROLE=server: this process accepts deployments and runs none; heaven workers run them (it reports what a dead one left)");

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         if (left > 0) app.log.info(`${left} webhooks answered were not handled yet; the next start handles those the inbox holds`);
         // The deployments have stopped and the log pages are closed: what a log writer still holds is flushed.
         await core.logs?.close();
+        await core.events?.close();
       },
       flushOutbox: async (timeoutMs) => {
         const started = Date.now();

@@ -10,14 +10,14 @@
 import { Probot } from "probot";
 import { createCore } from "../../src/create-core.js";
 import { HeavenOctokit } from "../../src/github/octokit.js";
-import type { Outbox } from "../../src/github/outbox.js";
+import type { DeliveringOutbox } from "../../src/github/postgres-outbox.js";
 import { heavenApp, type HeavenAppOptions } from "../../src/index.js";
 import { loadSettings } from "../../src/settings.js";
 import { appPrivateKey } from "../../test/helpers/app-credentials.js";
 import type { FakeGitHub } from "../../test/helpers/fake-github.js";
 
 export interface InProcessHeaven {
-  outbox: Outbox;
+  outbox: DeliveringOutbox;
   stop(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@
  * and whenever the file has grown well past what it holds.
  */
 import { AppendLog } from "../engine/append-log.js";
+import type { OutboxStore } from "./outbox.js";
 import {
   applyOutboxRecord,
   compactedLines,
@@ -13,6 +14,7 @@ import {
   parseOutboxRecord,
   type OutboxFileState,
   type OutboxRecord,
+  type StoredWrite,
 } from "./outbox-state.js";
 
 /** Compact once the file holds this many lines more than four times its compacted form. */
@@ -21,13 +23,12 @@ const COMPACT_SLACK = 2_000;
 export interface OutboxFileHooks {
   /** A compaction failed (the file keeps growing until the next one). */
   failed(error: unknown): void;
-  /** An append or a compaction finished: whoever waits for quiet looks again. */
-  settled(): void;
 }
 
-export class OutboxFile {
+export class OutboxFile implements OutboxStore {
   private readonly appends = new Set<Promise<void>>();
   private compacting: Promise<void> | undefined;
+  private readonly listeners = new Set<() => void>();
 
   private constructor(
     private readonly log: AppendLog<OutboxRecord>,
@@ -46,7 +47,7 @@ export class OutboxFile {
    * An add is pending in memory at once (a second add of its key is a
    * duplicate; a compaction keeps it) and undone if it cannot be written.
    */
-  async add(record: Extract<OutboxRecord, { t: "add" }>): Promise<void> {
+  async add(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite> {
     applyOutboxRecord(this.state, record);
     try {
       await this.append(record);
@@ -54,12 +55,18 @@ export class OutboxFile {
       this.state.pending.delete(record.write.key);
       throw error;
     }
+    return { seq: record.seq, createdAt: record.createdAt, write: record.write };
   }
 
   /** True in memory at once; resolves once on disk. */
   done(record: Extract<OutboxRecord, { t: "done" | "comment" }>): Promise<void> {
     applyOutboxRecord(this.state, record);
     return this.append(record);
+  }
+
+  /** An append or a compaction finished. */
+  onSettled(listener: () => void): void {
+    this.listeners.add(listener);
   }
 
   /** Appends or a compaction still under way. */
@@ -83,16 +90,20 @@ export class OutboxFile {
       this.appends.delete(tracked);
       // The line count grows when a write lands, often after the last record of a burst.
       this.compactIfLong();
-      this.hooks.settled();
+      this.settled();
     });
     return written;
+  }
+
+  private settled(): void {
+    for (const listener of this.listeners) listener();
   }
 
   private compactIfLong(): void {
     const started = this.log.compactWhenLonger(compactedLines(this.state) * 4 + COMPACT_SLACK, () => compactOutbox(this.state), (error) => this.hooks.failed(error));
     this.compacting = started?.finally(() => {
       this.compacting = undefined;
-      this.hooks.settled();
+      this.settled();
     }) ?? this.compacting;
   }
 }

@@ -19,7 +19,7 @@ import { attemptWrite } from "./outbox-attempt.js";
 import { needsDeliveryCheck } from "./outbox-delivered.js";
 import { OutboxFile } from "./outbox-file.js";
 import { OutboxScheduler, type OutboxEntry } from "./outbox-scheduler.js";
-import { isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxOctokit, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
+import { applyOutboxRecord, isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxFileState, type OutboxOctokit, type OutboxRecord, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
 import { DEFAULT_PACING, Pacer, type Pacing } from "./pacer.js";
 
 export type { OutboxOctokit, OutboxRoute, OutboxWrite } from "./outbox-state.js";
@@ -32,6 +32,27 @@ export interface OutboxLog {
   info(o: object, m: string): void;
   warn(o: object, m: string): void;
   error(o: object, m: string): void;
+}
+
+/**
+ * Where the outbox keeps its writes: a file (OutboxFile), or in scale-out
+ * mode PostgreSQL (postgres-outbox-store.ts). `state` is the fold in memory;
+ * a record is applied to it at once and resolves once stored.
+ */
+export interface OutboxStore {
+  readonly state: OutboxFileState;
+  /**
+   * Pending in memory at once, undone if it cannot be stored. Resolves to the
+   * write as stored (the store may number it), or undefined when the store
+   * already holds its key (another process added it first).
+   */
+  add(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite | undefined>;
+  done(record: Extract<OutboxRecord, { t: "done" | "comment" }>): Promise<void>;
+  /** Records still being stored. */
+  busy(): boolean;
+  /** Called whenever a record finished being stored: whoever waits for quiet looks again. */
+  onSettled(listener: () => void): void;
+  close(): Promise<void>;
 }
 
 export interface OutboxOptions {
@@ -72,8 +93,8 @@ export class Outbox {
   private readonly maxAgeMs: number;
 
   private constructor(
-    private readonly file: OutboxFile,
-    private readonly options: OutboxOptions,
+    private readonly file: OutboxStore,
+    private readonly options: Omit<OutboxOptions, "file">,
   ) {
     this.now = options.now ?? (() => Date.now());
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
@@ -89,35 +110,50 @@ export class Outbox {
   }
 
   static async open(options: OutboxOptions): Promise<{ outbox: Outbox; restored: number; skipped: string[] }> {
-    let outbox: Outbox | undefined;
     const { file, skipped } = await OutboxFile.open(options.file, {
       failed: (error) => options.log.error({ err: error }, "outbox: compacting the file failed; it keeps growing until the next try"),
-      settled: () => outbox?.notify(),
     });
-    outbox = new Outbox(file, options);
-    const restored = pendingInOrder(file.state);
+    const outbox = Outbox.over(file, options);
+    return { outbox, restored: file.state.pending.size, skipped };
+  }
+
+  /** Delivers what `store` holds, then what is added: the writes pending in it may have been sent already. */
+  static over(store: OutboxStore, options: Omit<OutboxOptions, "file">): Outbox {
+    const outbox = new Outbox(store, options);
+    store.onSettled(() => outbox.notify());
+    const restored = pendingInOrder(store.state);
     // Sent before the restart or not, nobody knows: check those where a second copy does harm.
     for (const stored of restored) outbox.scheduler.enqueue(entryFor(stored, needsDeliveryCheck(stored.write)));
     if (restored.length > 0) options.log.info({ restored: restored.length }, `outbox: ${restored.length} GitHub writes still to deliver from before the restart`);
     outbox.scheduler.pump();
-    return { outbox, restored: restored.length, skipped };
+    return outbox;
   }
 
   /** Resolves once the write is durably on disk; delivery happens afterwards. */
   async add(input: OutboxWrite): Promise<"added" | "duplicate"> {
-    if (this.closed) throw new Error(`outbox ${this.options.file} is closed; ${input.key} was not added`);
+    if (this.closed) throw new Error(`the outbox is closed; ${input.key} was not added`);
     if (isKnown(this.file.state, input.key)) return "duplicate";
     const write = withHeavenKey(input);
-    const stored: StoredWrite = { seq: this.file.state.nextSeq, createdAt: this.now(), write };
-    await this.file.add({ t: "add", ...stored });
+    const stored = await this.file.add({ t: "add", seq: this.file.state.nextSeq, createdAt: this.now(), write });
+    if (stored === undefined) return "duplicate";
     this.tally.added += 1;
-    if (this.closed) return "added"; // on disk: the next open delivers it
+    if (!this.closed) this.deliver(stored); // else on disk: the next open delivers it
+    return "added";
+  }
+
+  /** A write another process stored where this store reads (scale-out mode): delivered as if added here. */
+  adopt(stored: StoredWrite): void {
+    if (this.closed || isKnown(this.file.state, stored.write.key)) return;
+    applyOutboxRecord(this.file.state, { t: "add", ...stored });
+    this.deliver(stored);
+  }
+
+  private deliver(stored: StoredWrite): void {
     if (this.options.coalesce ?? true) {
       for (const entry of this.scheduler.supersededBy(stored)) this.finish(entry, "coalesced");
     }
     this.scheduler.enqueue(entryFor(stored, false));
     this.scheduler.pump();
-    return "added";
   }
 
   /** Waits until nothing is pending or the time is up; returns how many are still pending (they stay on disk). */
@@ -200,7 +236,7 @@ export class Outbox {
     this.record({ t: "done", key: entry.stored.write.key, how });
   }
 
-  private record(record: Parameters<OutboxFile["done"]>[0]): void {
+  private record(record: Parameters<OutboxStore["done"]>[0]): void {
     this.file.done(record).catch((error: unknown) => {
       this.options.log.error({ record, err: error }, "outbox: could not record a finished write; it will be checked again after a restart");
     });

@@ -152,6 +152,25 @@ describe("heaven in scale-out mode", () => {
     expect(page).toMatch(/heaven: success: script\/deploy succeeded/);
   }, 90_000);
 
+  it("shows on the server's release API the checks a worker's parked deployment waits for: the worker's events reach the server", async () => {
+    const fullName = `${OWNER}/${REPOS[1] as string}`;
+    const token = "ghp_alice0scale0out00000000000000000000000";
+    github.userTokens.set(token, "alice");
+    github.repo(fullName).config = "required_contexts: [ci/test]\n";
+    const id = await deploy(REPOS[1] as string, "staging");
+    type Parked = { deploymentId: string; by: string; waitingFor: string[] | null };
+    let parked: Parked[] = [];
+    // The checks are known only from the worker's `waiting-for-ci` event; without it the server says null.
+    await until(async () => {
+      const body = (await (await fetch(`${server.url}/api/repos/${fullName}/environments`, { headers: { authorization: `Bearer ${token}` } })).json()) as { environments: Array<{ name: string; parked: Parked[] }> };
+      parked = body.environments.find((environment) => environment.name === "staging")?.parked ?? [];
+      return parked.some((entry) => entry.deploymentId === String(id) && entry.waitingFor !== null);
+    }, `deployment ${id}'s checks on the server's release API`);
+    expect(parked).toEqual([expect.objectContaining({ deploymentId: String(id), by: "alice", waitingFor: ["ci/test"] })]);
+    // It stays parked (no CI will come) in a lane the next test does not use.
+    github.repo(fullName).config = undefined;
+  }, 30_000);
+
   it("ends a SIGKILLed worker's deployment with exactly one error within 15 s, and runs the environment's next deployment on another worker", async () => {
     const repo = REPOS[0] as string;
     writeFileSync(join(filesOf(repo), "hold-production"), "");

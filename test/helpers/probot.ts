@@ -5,7 +5,7 @@ import nock from "nock";
 import { join } from "node:path";
 import { tempDir } from "./git-repo.js";
 import { createCore } from "../../src/create-core.js";
-import type { Outbox } from "../../src/github/outbox.js";
+import type { DeliveringOutbox } from "../../src/github/postgres-outbox.js";
 import { heavenApp } from "../../src/index.js";
 import type { Deployer } from "../../src/pipeline/deployer.js";
 import { EmbeddedQueue } from "../../src/queue/embedded-queue.js";
@@ -16,7 +16,7 @@ export interface TestApp {
   probot: Probot;
   deployer: Deployer;
   queue: EmbeddedQueue;
-  outbox: Outbox;
+  outbox: DeliveringOutbox;
   logSecret: string;
   /** Nothing runs or waits for a worker, and every GitHub write has gone out (or been given up). */
   idle(): Promise<void>;

@@ -1,0 +1,202 @@
+/**
+ * The outbox in scale-out mode: every heaven process adds its GitHub writes
+ * to PostgreSQL (durable before `add` resolves, a key stored once whoever
+ * adds it), and exactly one process at a time delivers them all — the one
+ * holding an advisory lock on its own connection. One deliverer keeps the
+ * outbox's promises across processes: each installation's writes paced
+ * once (three workers do not write three times GitHub's budget), a
+ * deployment's statuses in order, a reply's comment edited, not posted
+ * twice. When the deliverer dies its connection closes, the lock goes, and
+ * another process takes over within `pollMs`: it checks with GitHub what
+ * may already have landed before sending it again (Outbox.over).
+ */
+import pg from "pg";
+import { Outbox, type OutboxCounts, type OutboxOptions } from "./outbox.js";
+import { withHeavenKey, type OutboxWrite } from "./outbox-state.js";
+import { beatAsDeliverer, insertWrite, migrateOutboxSchema, OUTBOX_CHANNEL, sweepFinished, unseatFrozenDeliverer } from "./postgres-outbox-rows.js";
+import { PostgresOutboxStore } from "./postgres-outbox-store.js";
+
+export interface PostgresOutboxOptions extends Omit<OutboxOptions, "file"> {
+  /** DATABASE_URL. */
+  connectionString: string;
+  /** A connection or query that failed in the background. */
+  onError: (error: unknown) => void;
+  /** How often a process that does not deliver asks to, and the deliverer beats and looks for rows it was not told of. Default 2 s. */
+  pollMs?: number;
+  /** A deliverer silent this long (frozen: its connection, and so its lock, still open) has its connection ended by another process. Default 15 s. */
+  frozenAfterMs?: number;
+  /** Runs once the tables exist, before anything is delivered or added: an embedded heaven's file moves in here. */
+  importFrom?: (pool: pg.Pool) => Promise<void>;
+}
+
+/** What the app and shutdown use of an outbox, the file one or this. */
+export type DeliveringOutbox = Pick<Outbox, "add" | "flush" | "idle" | "close" | "counts">;
+
+/** An arbitrary constant: the advisory lock the delivering process holds. */
+const DELIVERER_LOCK = 7_262_351_831;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+
+type Finished = Omit<OutboxCounts, "added" | "pending">;
+
+export class PostgresOutbox implements DeliveringOutbox {
+  private client: pg.Client | undefined;
+  private delivering: { outbox: Outbox; store: PostgresOutboxStore } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private looking: Promise<void> | undefined;
+  private lookAgain = false;
+  private lastSweep = 0;
+  private closed = false;
+  private added = 0;
+  /** What earlier turns as the deliverer finished: counts stay monotonic. */
+  private readonly earlier: Finished = { delivered: 0, coalesced: 0, dropped: 0, attempts: 0 };
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresOutboxOptions,
+  ) {}
+
+  /** Migrates the outbox's tables; becomes the deliverer now if no other process is. */
+  static async open(options: PostgresOutboxOptions): Promise<PostgresOutbox> {
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: 4 });
+    pool.on("error", options.onError);
+    try {
+      await migrateOutboxSchema(pool);
+      await options.importFrom?.(pool);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    const outbox = new PostgresOutbox(pool, options);
+    await outbox.tick();
+    return outbox;
+  }
+
+  /** True while this process delivers the writes of every process. */
+  get isDeliverer(): boolean {
+    return this.delivering !== undefined;
+  }
+
+  async add(input: OutboxWrite): Promise<"added" | "duplicate"> {
+    if (this.closed) throw new Error(`the outbox is closed; ${input.key} was not added`);
+    const outcome = this.delivering === undefined ? await this.store(input) : await this.delivering.outbox.add(input);
+    if (outcome === "added") this.added += 1;
+    return outcome;
+  }
+
+  /** The deliverer waits for what it holds (the rest stays in PostgreSQL for whoever delivers next); others have nothing of their own. */
+  flush(timeoutMs: number): Promise<number> {
+    return this.delivering?.outbox.flush(timeoutMs) ?? Promise.resolve(0);
+  }
+
+  idle(): Promise<void> {
+    return this.delivering?.outbox.idle() ?? Promise.resolve();
+  }
+
+  counts(): OutboxCounts {
+    const now = this.delivering?.outbox.counts();
+    const sum = (name: keyof Finished) => this.earlier[name] + (now?.[name] ?? 0);
+    return { added: this.added, delivered: sum("delivered"), coalesced: sum("coalesced"), dropped: sum("dropped"), attempts: sum("attempts"), pending: now?.pending ?? 0 };
+  }
+
+  /** Stops delivering (what is in flight finishes), lets go of the lock so another process takes over, closes the pool. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.looking?.catch(() => undefined);
+    await this.retire();
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private async store(input: OutboxWrite): Promise<"added" | "duplicate"> {
+    const stored = await insertWrite(this.pool, withHeavenKey(input), Date.now());
+    return stored === undefined ? "duplicate" : "added";
+  }
+
+  /** One step of the loop: the deliverer looks for new rows; any other process asks to deliver. */
+  private async tick(): Promise<void> {
+    try {
+      if (this.delivering !== undefined && this.client !== undefined) {
+        await beatAsDeliverer(this.client);
+        await this.pickUp();
+      } else await this.claim();
+    } catch (error) {
+      this.options.onError(error);
+    }
+    if (!this.closed) this.timer = setTimeout(() => void this.tick(), this.options.pollMs ?? 2_000).unref();
+  }
+
+  private async claim(): Promise<void> {
+    const client = this.client ?? (await this.connect());
+    const { rows } = await client.query<{ won: boolean }>("select pg_try_advisory_lock($1) as won", [DELIVERER_LOCK]);
+    if (rows[0]?.won !== true) {
+      if (await unseatFrozenDeliverer(client, DELIVERER_LOCK, this.options.frozenAfterMs ?? 15_000)) {
+        this.options.log.warn({}, "outbox: the process delivering GitHub writes stopped answering; its connection was ended so another process takes over");
+      }
+      return;
+    }
+    if (this.closed) return;
+    await beatAsDeliverer(client);
+    // Listening before reading: a write added in between is told, not missed.
+    await client.query(`listen ${OUTBOX_CHANNEL}`);
+    const { store, skipped } = await PostgresOutboxStore.load(this.pool);
+    for (const line of skipped) this.options.log.error({ line }, `outbox: ${line}`);
+    this.delivering = { outbox: Outbox.over(store, this.options), store };
+    this.options.log.info({}, "outbox: this process now delivers the GitHub writes of every heaven process (scale-out mode)");
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.options.connectionString });
+    client.on("notification", () => void this.pickUp().catch(this.options.onError));
+    client.on("error", (error) => {
+      this.options.onError(error);
+      this.lost(client);
+    });
+    client.on("end", () => this.lost(client));
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  /** The lock went with the connection: another process may deliver now, so this one stops at once. */
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    if (this.delivering === undefined || this.closed) return;
+    this.options.log.warn({}, "outbox: lost its PostgreSQL connection, and with it the turn to deliver; another heaven process takes over");
+    void this.retire();
+  }
+
+  private async retire(): Promise<void> {
+    const turn = this.delivering;
+    if (turn === undefined) return;
+    this.delivering = undefined;
+    await turn.outbox.close();
+    const counts = turn.outbox.counts();
+    for (const name of Object.keys(this.earlier) as (keyof Finished)[]) this.earlier[name] += counts[name];
+  }
+
+  /** Takes rows other processes added into delivery; one look at a time, and one more if told again meanwhile. */
+  private pickUp(): Promise<void> {
+    if (this.looking !== undefined) {
+      this.lookAgain = true;
+      return this.looking;
+    }
+    this.looking = (async () => {
+      do {
+        this.lookAgain = false;
+        const turn = this.delivering;
+        if (turn === undefined) return;
+        const { writes } = await turn.store.arrivals();
+        for (const stored of writes) turn.outbox.adopt(stored);
+        if (Date.now() - this.lastSweep > SWEEP_EVERY_MS) {
+          this.lastSweep = Date.now();
+          await sweepFinished(this.pool);
+        }
+      } while (this.lookAgain);
+    })().finally(() => (this.looking = undefined));
+    return this.looking;
+  }
+}
