@@ -1,27 +1,31 @@
 /**
  * A dedicated connection LISTENing on one channel: `notified` runs on each
- * notification, and again once a lost connection is made anew (a second
- * apart), so the reader looks for what it was not told while nobody listened.
+ * notification (with its payload), and again without one once a lost
+ * connection is made anew (a second apart), so the reader looks for what it
+ * was not told while nobody listened; `lost` runs as soon as it drops.
  */
 import pg from "pg";
 
 const RECONNECT_MS = 1_000;
+
+export interface ListenOptions {
+  connectionString: string;
+  channel: string;
+  notified: (payload: string | undefined) => void;
+  lost?: () => void;
+  onError: (error: unknown) => void;
+}
 
 export class ListenConnection {
   private client: pg.Client | undefined;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
 
-  private constructor(
-    private readonly connectionString: string,
-    private readonly channel: string,
-    private readonly notified: () => void,
-    private readonly onError: (error: unknown) => void,
-  ) {}
+  private constructor(private readonly options: ListenOptions) {}
 
   /** Resolves once the connection listens: a NOTIFY after that runs `notified`. */
-  static async open(options: { connectionString: string; channel: string; notified: () => void; onError: (error: unknown) => void }): Promise<ListenConnection> {
-    const connection = new ListenConnection(options.connectionString, options.channel, options.notified, options.onError);
+  static async open(options: ListenOptions): Promise<ListenConnection> {
+    const connection = new ListenConnection(options);
     await connection.connect();
     return connection;
   }
@@ -35,18 +39,19 @@ export class ListenConnection {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
+    const { channel } = this.options;
+    const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on("notification", (message) => {
-      if (message.channel === this.channel && !this.closed) this.notified();
+      if (message.channel === channel && !this.closed) this.options.notified(message.payload || undefined);
     });
     client.on("error", (error) => {
-      this.onError(error);
+      this.options.onError(error);
       this.lost(client);
     });
     client.on("end", () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`listen ${pg.escapeIdentifier(this.channel)}`);
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -58,6 +63,7 @@ export class ListenConnection {
   private lost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = undefined;
+    this.options.lost?.();
     this.reconnectLater();
   }
 
@@ -66,10 +72,10 @@ export class ListenConnection {
     this.retry = setTimeout(() => {
       this.connect().then(
         () => {
-          if (!this.closed) this.notified();
+          if (!this.closed) this.options.notified(undefined);
         },
         (error: unknown) => {
-          this.onError(error);
+          this.options.onError(error);
           this.reconnectLater();
         },
       );

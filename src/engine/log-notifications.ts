@@ -2,28 +2,27 @@
  * One LISTEN connection for every live tail of the process: waiters register
  * per log key and are woken by the NOTIFY a write sends. If the connection
  * drops, every waiter is woken (it reads again, so no write is missed while
- * nobody listened) and the connection is made again, a second apart.
+ * nobody listened), and again once it listens anew (listen-connection.ts).
  */
-import pg from "pg";
+import { ListenConnection } from "./listen-connection.js";
 import { LOG_CHANNEL } from "./postgres-log-schema.js";
-
-const RECONNECT_MS = 1_000;
 
 export class LogNotifications {
   private readonly waiters = new Map<string, Set<() => void>>();
-  private client: pg.Client | undefined;
-  private retry: NodeJS.Timeout | undefined;
+  private connection: ListenConnection | undefined;
   private closed = false;
-
-  private constructor(
-    private readonly connectionString: string,
-    private readonly onError: (error: unknown) => void,
-  ) {}
 
   /** Resolves once the process listens: a write after that wakes its waiters. */
   static async open(connectionString: string, onError: (error: unknown) => void): Promise<LogNotifications> {
-    const notifications = new LogNotifications(connectionString, onError);
-    await notifications.connect();
+    const notifications = new LogNotifications();
+    notifications.connection = await ListenConnection.open({
+      connectionString,
+      channel: LOG_CHANNEL,
+      // The payload is the log key written to; none after a reconnect: everyone reads again.
+      notified: (key) => (key === undefined ? notifications.wakeAll() : notifications.wake(key)),
+      lost: () => notifications.wakeAll(),
+      onError,
+    });
     return notifications;
   }
 
@@ -49,50 +48,8 @@ export class LogNotifications {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retry);
     this.wakeAll();
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
-    client.on("notification", (message) => {
-      if (message.channel === LOG_CHANNEL && message.payload !== undefined) this.wake(message.payload);
-    });
-    client.on("error", (error) => {
-      this.onError(error);
-      this.lost(client);
-    });
-    client.on("end", () => this.lost(client));
-    try {
-      await client.connect();
-      await client.query(`listen ${LOG_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.closed) await client.end().catch(() => undefined);
-    else this.client = client;
-  }
-
-  private lost(client: pg.Client): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    this.wakeAll();
-    this.reconnectLater();
-  }
-
-  private reconnectLater(): void {
-    if (this.closed) return;
-    this.retry = setTimeout(() => {
-      this.connect().catch((error: unknown) => {
-        this.onError(error);
-        this.reconnectLater();
-      });
-    }, RECONNECT_MS);
-    this.retry.unref();
+    await this.connection?.close();
   }
 
   private wake(key: string): void {

@@ -18,6 +18,7 @@ import { parseJob, type DeploymentJob } from "../core/job.js";
 import { isObject } from "../core/json.js";
 import { every, type Repeating } from "./every.js";
 import { ListenConnection } from "./listen-connection.js";
+import { openMigratedPool } from "./postgres-pool.js";
 import { deleteEventsOlderThan, EVENT_CHANNEL, insertEvent, lastEventId, migrateEventSchema, rowsAfter, type RelayedRow } from "./postgres-event-schema.js";
 
 export interface PostgresEventRelayOptions {
@@ -67,16 +68,8 @@ export class PostgresEventRelay {
 
   /** Migrates the table, then resolves. */
   static async open(options: PostgresEventRelayOptions): Promise<PostgresEventRelay> {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
-    // An idle connection that breaks must not take the process down.
-    pool.on("error", options.onError);
-    try {
-      await migrateEventSchema(pool);
-      return new PostgresEventRelay(pool, options);
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
+    const pool = await openMigratedPool({ connectionString: options.connectionString, max: 2, onError: options.onError, migrate: migrateEventSchema });
+    return new PostgresEventRelay(pool, options);
   }
 
   /** Feeds `sinks`, in order, every event other processes write from now on. Resolves once listening, old events deleted. */

@@ -7,6 +7,7 @@
  */
 import pg from "pg";
 import { LogNotifications } from "./log-notifications.js";
+import { openMigratedPool } from "./postgres-pool.js";
 import { migrateLogSchema } from "./postgres-log-schema.js";
 import { LogMetaSink, type LogMetaSinkOptions } from "./log-meta-sink.js";
 import { updateLogMeta } from "./postgres-log-meta-sink.js";
@@ -37,11 +38,8 @@ export class PostgresLogs {
   }
 
   static async open(options: PostgresLogsOptions): Promise<PostgresLogs> {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 });
-    // An idle connection that breaks must not take the process down.
-    pool.on("error", options.onError);
+    const pool = await openMigratedPool({ connectionString: options.connectionString, max: options.poolSize ?? 4, onError: options.onError, migrate: migrateLogSchema });
     try {
-      await migrateLogSchema(pool);
       const notifications = await LogNotifications.open(options.connectionString, options.onError);
       return new PostgresLogs(pool, notifications, options);
     } catch (error) {

@@ -11,6 +11,7 @@
  * may already have landed before sending it again (Outbox.over).
  */
 import pg from "pg";
+import { openMigratedPool } from "../engine/postgres-pool.js";
 import { Outbox, type OutboxCounts, type OutboxOptions } from "./outbox.js";
 import { withHeavenKey, type OutboxWrite } from "./outbox-state.js";
 import { beatAsDeliverer, insertWrite, migrateOutboxSchema, OUTBOX_CHANNEL, sweepFinished, unseatFrozenDeliverer } from "./postgres-outbox-rows.js";
@@ -57,15 +58,11 @@ export class PostgresOutbox implements DeliveringOutbox {
 
   /** Migrates the outbox's tables; becomes the deliverer now if no other process is. */
   static async open(options: PostgresOutboxOptions): Promise<PostgresOutbox> {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: 4 });
-    pool.on("error", options.onError);
-    try {
+    const migrate = async (pool: pg.Pool) => {
       await migrateOutboxSchema(pool);
       await options.importFrom?.(pool);
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
+    };
+    const pool = await openMigratedPool({ connectionString: options.connectionString, max: 4, onError: options.onError, migrate });
     const outbox = new PostgresOutbox(pool, options);
     await outbox.tick();
     return outbox;
