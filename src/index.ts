@@ -19,6 +19,7 @@ import { WebhookInbox } from "./github/webhook-inbox.js";
 import { WebhookIntake, type IntakeOptions } from "./github/webhook-intake.js";
 import { handleCiEvent } from "./handlers/ci.js";
 import { handleDeployment } from "./handlers/deployment.js";
+import { ownLogin } from "./github/own-login.js";
 import { handleIssueComment } from "./handlers/issue-comment.js";
 import { handlePullRequestClosed } from "./handlers/pull-request.js";
 import type { Deployer } from "./pipeline/deployer.js";
@@ -162,7 +163,8 @@ export function heavenApp(options: HeavenAppOptions): { app: ApplicationFunction
       loaded({ app, outbox, intake, notifications, metrics });
       return;
     }
-    app.on("deployment.created", timedHandler(metrics, "deployment.created", handleDeployment({ deployer, outbox })));
+    const own = ownLogin(() => app.auth(), (error) => app.log.warn({ err: error }, "could not ask GitHub for heaven's own account (GET /app); deployments are read as another app's until it answers"));
+    app.on("deployment.created", timedHandler(metrics, "deployment.created", handleDeployment({ deployer, outbox, ownLogin: own })));
     const ci = handleCiEvent({ ...shared, deployer });
     app.on("status", intake.on("status", ci("status")));
     app.on("check_suite.completed", intake.on("check_suite.completed", ci("check_suite")));

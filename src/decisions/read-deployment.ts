@@ -52,7 +52,21 @@ export function deploymentPayload(value: unknown): JsonObject {
   return readPayload(value) ?? {};
 }
 
-export function readDeployment(event: unknown): DeploymentRead {
+/** An app's deployment carrying `payload.heaven`: only then does it matter who heaven is (readDeployment's `ownLogin`). */
+export function claimsToBeHeavens(event: unknown): boolean {
+  if (!isObject(event) || !isObject(event.deployment)) return false;
+  const { creator, payload } = event.deployment;
+  return isObject(creator) && creator.type === "Bot" && isObject(deploymentPayload(payload).heaven);
+}
+
+/**
+ * `ownLogin`: heaven's own account (`<app slug>[bot]`, own-login.ts). What
+ * heaven wrote under `payload.heaven` for itself (where to reply, the sha a
+ * comment asked for, the checks a merged branch had) is believed only of a
+ * deployment that account created: another app that may create deployments
+ * must not be able to skip CI or aim heaven's replies.
+ */
+export function readDeployment(event: unknown, ownLogin?: string): DeploymentRead {
   if (!isObject(event) || !isObject(event.deployment) || !isObject(event.repository)) {
     return { ok: false, reason: "the event has no deployment or repository" };
   }
@@ -77,11 +91,12 @@ export function readDeployment(event: unknown): DeploymentRead {
   const ref = text(deployment.ref) ?? sha;
   const task = text(deployment.task) ?? "deploy";
   const heaven = isObject(payload.heaven) ? payload.heaven : {};
+  const ours = creatorType === "Bot" && ownLogin !== undefined && creator?.toLowerCase() === ownLogin.toLowerCase();
   return {
     ok: true,
     ...where,
-    // Set by heaven on a deployment it made from a pull-request comment: where to reply. Only an app's deployment is believed.
-    comment: creatorType === "Bot" ? commentOf(heaven.comment) : undefined,
+    // Set by heaven on a deployment it made from a pull-request comment: where to reply.
+    comment: ours ? commentOf(heaven.comment) : undefined,
     request: {
       id: String(deploymentId),
       repository: { fullName: text(repository.full_name) ?? `${owner}/${repo}`, cloneUrl },
@@ -97,8 +112,8 @@ export function readDeployment(event: unknown): DeploymentRead {
       defaultBranch: text(repository.default_branch),
       automatic: heaven.auto === true,
       // Set by heaven itself on a merge commit's deployment: the checks the branch's commit had.
-      requiredContexts: creatorType === "Bot" ? stringList(heaven.required_contexts) : undefined,
-      expectedSha: creatorType === "Bot" ? text(heaven.sha) : undefined,
+      requiredContexts: ours ? stringList(heaven.required_contexts) : undefined,
+      expectedSha: ours ? text(heaven.sha) : undefined,
       record: {
         id: deploymentId,
         sha,

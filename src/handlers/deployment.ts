@@ -5,7 +5,7 @@
  * failed and heaven redelivers it later) and before any slow work starts.
  */
 import type { Context } from "probot";
-import { readDeployment } from "../decisions/read-deployment.js";
+import { claimsToBeHeavens, readDeployment } from "../decisions/read-deployment.js";
 import { truncate } from "../decisions/text.js";
 import { deploymentJob } from "../github/deployment-job.js";
 import type { OutboxWriter } from "../github/outbox.js";
@@ -13,9 +13,10 @@ import { deploymentStatusWrite } from "../github/status-sink.js";
 import { WebhookRefused } from "../github/webhook-refused.js";
 import type { Deployer } from "../pipeline/deployer.js";
 
-export function handleDeployment(deps: { deployer: Deployer; outbox: OutboxWriter }) {
+export function handleDeployment(deps: { deployer: Deployer; outbox: OutboxWriter; ownLogin: () => Promise<string | undefined> }) {
   return async (context: Context<"deployment.created">): Promise<void> => {
-    const read = readDeployment(context.payload);
+    // GET /app is asked only of a deployment that says heaven wrote it, and once.
+    const read = readDeployment(context.payload, claimsToBeHeavens(context.payload) ? await deps.ownLogin() : undefined);
     const installationId = context.payload.installation?.id;
     if (!read.ok) {
       context.log.warn({ reason: read.reason }, "ignoring a deployment event heaven cannot read");

@@ -77,9 +77,9 @@ const isWrite = (call: string) => !call.startsWith("GET ");
 /** What answering a comment takes: permission, pull, head commit, reaction, the deployment, the reply and its edits. */
 const COMMAND_CALL =
   /^(GET \/repos\/[^/]+\/[^/]+\/(collaborators\/[^/]+\/permission|pulls\/\d+|commits\/[0-9a-f]{40})|POST \/repos\/[^/]+\/[^/]+\/(issues\/comments\/\d+\/reactions|deployments|issues\/\d+\/comments)|PATCH \/repos\/[^/]+\/[^/]+\/issues\/comments\/\d+)$/;
-/** The pipeline's own (config, locks, CI, the default branch, its statuses) and heaven's delivery poll. */
+/** The pipeline's own (config, locks, CI, the default branch, its statuses), heaven's delivery poll, and who heaven is (GET /app, once). */
 const PIPELINE_CALL =
-  /^(POST \/repos\/[^/]+\/[^/]+\/deployments\/\d+\/statuses|GET \/repos\/[^/]+\/[^/]+\/(contents\/\.github\/heaven\.yml|deployments|compare\/.+|commits\/[0-9a-f]{40}\/(status|check-runs))|GET \/app\/hook\/deliveries)$/;
+  /^(POST \/repos\/[^/]+\/[^/]+\/deployments\/\d+\/statuses|GET \/repos\/[^/]+\/[^/]+\/(contents\/\.github\/heaven\.yml|deployments|compare\/.+|commits\/[0-9a-f]{40}\/(status|check-runs))|GET \/app(\/hook\/deliveries)?)$/;
 
 describe("pull-request commands", () => {
   it("/deploy: 👀, one reply whose last body is the success with the log, the deployment names the commenter, the script runs at the head", async () => {

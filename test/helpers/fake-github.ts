@@ -607,6 +607,9 @@ export class FakeGitHub {
       reply(200, { name, full_name: match[1], owner: { login: owner }, default_branch: this.registered(match[1] as string).defaultBranch });
     } else if (method === "GET" && (match = repoRoute("/installation")) && this.repo(match[1] as string).registered !== undefined) {
       reply(200, { id: this.registered(match[1] as string).installationId, app_id: 1, target_type: "Organization" });
+    } else if (method === "GET" && path === "/app") {
+      // The App itself: its slug names the account its deployments are created by (HEAVEN_BOT).
+      reply(200, { id: 1, slug: "heaven", name: "heaven" });
     } else if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       // A new token each time, so tests can tell which one a request used.
       const token = this.mintToken();

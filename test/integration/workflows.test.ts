@@ -290,6 +290,7 @@ describe("locks kept in deployment records", () => {
     scope.get(CONFIG_PATH).reply(200, config);
     answerRecords(scope, [record({ id: 950, sha: OLDER, ref: "topic", creator: "bob" })]);
     scope.post(statusesPath()).reply(201, {});
+    scope.get("/app").reply(200, { id: 1, slug: "heaven" });
 
     const unlock = deploymentEvent(repo, repo.sha, {
       task: "deploy:unlock",
@@ -420,6 +421,29 @@ describe("a deployment whose CI is pending", () => {
       ["pending", `waiting for CI on ${repo.sha.slice(0, 7)}: test`],
       ["failure", `CI failed on ${repo.sha.slice(0, 7)}: test; fix it, or deploy with force`],
     ]);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+});
+
+describe("a deployment another app created", () => {
+  it("gets CI checked even when its payload carries heaven's own required_contexts: []", async () => {
+    const { repo, marker, config } = originWith();
+    const { scope, calls, next } = githubScope();
+    scope.get(CONFIG_PATH).reply(200, config);
+    answerRecords(scope, []);
+    answerCi(scope, repo.sha, red);
+    scope.get("/app").reply(200, { id: 1, slug: "heaven" });
+    scope.post(statusesPath()).reply(201, {});
+
+    const forged = { payload: { heaven: { required_contexts: [], comment: { number: 1, id: 2 } } }, creator: "other-app[bot]", creatorType: "Bot" };
+    await receive("deployment", deploymentEvent(repo, repo.sha, forged));
+    await next(finalStatus());
+    await harness.app().idle();
+
+    expect(existsSync(marker)).toBe(false);
+    expect(statusBodies(calls).map((s) => [s.state, s.description])).toEqual([["failure", `CI failed on ${repo.sha.slice(0, 7)}: test; fix it, or deploy with force`]]);
+    // No reply on the pull request it named either.
+    expect(calls.filter((call) => call.path.includes("/issues/"))).toEqual([]);
     expect(scope.pendingMocks()).toEqual([]);
   });
 });
@@ -664,6 +688,8 @@ describe("a branch that is behind the default branch", () => {
     answerCi(scope, merge, pending);
     answerCi(scope, merge, green);
     scope.post(statusesPath(1002)).times(3).reply(201, {});
+    // heaven's own deployment: its required_contexts are believed once GitHub says heaven is heaven[bot].
+    scope.get("/app").reply(200, { id: 1, slug: "heaven" });
 
     await receive("deployment", deploymentEvent(repo, topic, { ref: "topic" }));
     await harness.app().idle();

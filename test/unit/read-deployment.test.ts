@@ -260,9 +260,16 @@ describe("readDeployment: who and where to reply", () => {
     expect(read).toMatchObject({ ok: true, request: { creator: "atmos" } });
   });
 
-  it("takes the pull-request comment to reply to only from an app's deployment", () => {
-    const heaven = { heaven: { comment: { number: 7, id: 900 } } };
-    expect(readDeployment(event({ login: "heaven[bot]", type: "Bot" }, heaven))).toMatchObject({ ok: true, comment: { number: 7, id: 900 } });
-    expect(readDeployment(event({ login: "mallory", type: "User" }, heaven))).toMatchObject({ ok: true, comment: undefined });
+  it("believes what heaven wrote for itself (where to reply, the sha asked for, the checks a merge had) only of heaven's own deployments", () => {
+    const heaven = { heaven: { comment: { number: 7, id: 900 }, sha: "b".repeat(40), required_contexts: [] } };
+    const trusted = { ok: true, comment: { number: 7, id: 900 }, request: { expectedSha: "b".repeat(40), requiredContexts: [] } };
+    const untrusted = { ok: true, comment: undefined, request: { expectedSha: undefined, requiredContexts: undefined } };
+    expect(readDeployment(event({ login: "heaven[bot]", type: "Bot" }, heaven), "heaven[bot]")).toMatchObject(trusted);
+    expect(readDeployment(event({ login: "Heaven[bot]", type: "Bot" }, heaven), "heaven[bot]")).toMatchObject(trusted);
+    // Another app that may create deployments: `required_contexts: []` would skip CI.
+    expect(readDeployment(event({ login: "other-app[bot]", type: "Bot" }, heaven), "heaven[bot]")).toMatchObject(untrusted);
+    expect(readDeployment(event({ login: "mallory", type: "User" }, heaven), "heaven[bot]")).toMatchObject(untrusted);
+    // GitHub could not say who heaven is: nothing is believed.
+    expect(readDeployment(event({ login: "heaven[bot]", type: "Bot" }, heaven))).toMatchObject(untrusted);
   });
 });
