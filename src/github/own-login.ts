@@ -8,7 +8,10 @@ export interface AppOctokit {
   request(route: "GET /app"): Promise<{ data: unknown }>;
 }
 
-export function ownLogin(appOctokit: () => Promise<AppOctokit>, onError: (error: unknown) => void): () => Promise<string | undefined> {
+/** The webhook waits on the answer: past this, the deployment is read as another app's (GitHub redelivers after 10 s). */
+const WAIT_MS = 4_000;
+
+export function ownLogin(appOctokit: () => Promise<AppOctokit>, onError: (error: unknown) => void, waitMs = WAIT_MS): () => Promise<string | undefined> {
   let known: Promise<string | undefined> | undefined;
   const ask = async (): Promise<string | undefined> => {
     const { data } = await (await appOctokit()).request("GET /app");
@@ -22,6 +25,8 @@ export function ownLogin(appOctokit: () => Promise<AppOctokit>, onError: (error:
       known = undefined;
       return undefined;
     });
-    return known;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, waitMs, undefined)));
+    return Promise.race([known, late]).finally(() => clearTimeout(timer));
   };
 }

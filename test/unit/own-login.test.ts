@@ -20,6 +20,16 @@ describe("ownLogin", () => {
     expect(asked).toBe(2);
   });
 
+  it("answers undefined when GitHub is slow, and the answer once it came", async () => {
+    let answer: (value: { data: unknown }) => void = () => undefined;
+    const slow = new Promise<{ data: unknown }>((resolve) => (answer = resolve));
+    const login = ownLogin(async () => ({ request: () => slow }), () => undefined, 20);
+    expect(await login()).toBeUndefined();
+    answer({ data: { slug: "heaven" } });
+    await slow;
+    expect(await login()).toBe("heaven[bot]");
+  });
+
   it("does not take an answer without a slug for one", async () => {
     const errors: unknown[] = [];
     const login = ownLogin(async () => ({ request: async () => ({ data: { id: 1 } }) }), (error) => errors.push(error));
