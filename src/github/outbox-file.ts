@@ -5,7 +5,7 @@
  * and whenever the file has grown well past what it holds.
  */
 import { AppendLog } from "../engine/append-log.js";
-import type { OutboxStore } from "./outbox.js";
+import type { OutboxStore } from "./outbox-types.js";
 import {
   applyOutboxRecord,
   compactedLines,

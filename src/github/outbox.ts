@@ -19,69 +19,16 @@ import { attemptWrite } from "./outbox-attempt.js";
 import { needsDeliveryCheck } from "./outbox-delivered.js";
 import { OutboxFile } from "./outbox-file.js";
 import { OutboxScheduler, type OutboxEntry } from "./outbox-scheduler.js";
-import { applyOutboxRecord, isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxFileState, type OutboxOctokit, type OutboxRecord, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
-import { DEFAULT_PACING, Pacer, type Pacing } from "./pacer.js";
+import { applyOutboxRecord, isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
+import { DEFAULT_PACING, Pacer } from "./pacer.js";
+
+import type { OutboxCounts, OutboxOptions, OutboxStore } from "./outbox-types.js";
 
 export type { OutboxOctokit, OutboxRoute, OutboxWrite } from "./outbox-state.js";
+export type { OutboxCounts, OutboxLog, OutboxOptions, OutboxStore } from "./outbox-types.js";
 
 /** What a writer needs of the outbox: handlers, sinks and workflows take only this. */
 export type OutboxWriter = Pick<Outbox, "add">;
-
-
-export interface OutboxLog {
-  info(o: object, m: string): void;
-  warn(o: object, m: string): void;
-  error(o: object, m: string): void;
-}
-
-/**
- * Where the outbox keeps its writes: a file (OutboxFile), or in scale-out
- * mode PostgreSQL (postgres-outbox-store.ts). `state` is the fold in memory;
- * a record is applied to it at once and resolves once stored.
- */
-export interface OutboxStore {
-  readonly state: OutboxFileState;
-  /**
-   * Pending in memory at once, undone if it cannot be stored. Resolves to the
-   * write as stored (the store may number it), or undefined when the store
-   * already holds its key (another process added it first).
-   */
-  add(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite | undefined>;
-  done(record: Extract<OutboxRecord, { t: "done" | "comment" }>): Promise<void>;
-  /** Records still being stored. */
-  busy(): boolean;
-  /** Called whenever a record finished being stored: whoever waits for quiet looks again. */
-  onSettled(listener: () => void): void;
-  close(): Promise<void>;
-}
-
-export interface OutboxOptions {
-  /** e.g. <data dir>/outbox.jsonl */
-  file: string;
-  octokitFor(installationId: number): Promise<OutboxOctokit>;
-  log: OutboxLog;
-  now?: () => number;
-  /** Defaults: 1000 ms apart, 80 a minute, 500 an hour, per installation. */
-  pacing?: Pacing;
-  /** Default 24 h. */
-  maxAgeMs?: number;
-  /** Default true; the benchmark turns it off to compare. */
-  coalesce?: boolean;
-  /** Requests in flight across installations; default 8. */
-  maxInFlight?: number;
-  /** The backoff's jitter source, a number in [0, 1); default Math.random. */
-  random?: () => number;
-}
-
-export interface OutboxCounts {
-  added: number;
-  delivered: number;
-  coalesced: number;
-  dropped: number;
-  pending: number;
-  /** Requests made to GitHub: writes and delivery checks. */
-  attempts: number;
-}
 
 export class Outbox {
   private readonly scheduler: OutboxScheduler;

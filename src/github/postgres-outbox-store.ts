@@ -5,7 +5,7 @@
  * writes. Rows other processes add are picked up by `arrivals`.
  */
 import type { Pool } from "pg";
-import type { OutboxStore } from "./outbox.js";
+import type { OutboxStore } from "./outbox-types.js";
 import { applyOutboxRecord, emptyOutboxState, isKnown, type OutboxFileState, type OutboxRecord, type StoredWrite } from "./outbox-state.js";
 import { insertWrite, markDone, readComments, readPending, saveComment } from "./postgres-outbox-rows.js";
 
