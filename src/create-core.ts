@@ -91,7 +91,7 @@ export async function createCore(settings: Settings, options: CoreOptions): Prom
   });
   // Parked files are an older embedded heaven's: a shared database never had any.
   const parked = options.journal && queue instanceof EmbeddedQueue ? await importParked(settings.dataDir, queue) : { imported: 0, skipped: [] };
-  const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds, baseUrl: settings.baseUrl, dashboard: settings.dashboard, logStore: logs?.store, events };
+  const app = { deployer, dataDir: settings.dataDir, logSecret, logLinkTtlSeconds: settings.logLinkTtlSeconds, notify: settings.notify, providers, defaultTimeoutSeconds: settings.defaultTimeoutSeconds, baseUrl: settings.baseUrl, dashboard: settings.dashboard, logStore: logs?.store, events, databaseUrl: options.journal ? settings.databaseUrl : undefined, onDatabaseError: options.onDatabaseError };
   const notices = tightened.map((file) => `${file} was readable by other users; heaven made it private (0600) because HEAVEN_RUN_AS is set`);
   return { app, deployer, workspaces, logSecret, queue, skipped: parked.skipped, imported: parked.imported, notices, logs, events };
 }

@@ -7,7 +7,7 @@
  * Each migration runs once, never edited.
  */
 import type { Pool } from "pg";
-import { applyMigrations } from "../queue/postgres-schema.js";
+import { ADVISORY_LOCKS, applyMigrations } from "../queue/postgres-schema.js";
 
 /** NOTIFY channel: the payload is the id of the row written, never the event (NOTIFY payloads stop at 8000 bytes). */
 export const EVENT_CHANNEL = "heaven_events";
@@ -28,8 +28,7 @@ export function migrateEventSchema(pool: Pool): Promise<void> {
   return applyMigrations(pool, "event_migrations", MIGRATIONS);
 }
 
-/** An arbitrary constant, not the migrations' (queue/postgres-schema.ts): the lock every event write holds. */
-const WRITE_LOCK = 7_262_351_831;
+const WRITE_LOCK = ADVISORY_LOCKS.eventWrites;
 
 /**
  * One statement: the row and its NOTIFY commit together. Writers take turns

@@ -12,6 +12,7 @@
  */
 import pg from "pg";
 import { openMigratedPool } from "../engine/postgres-pool.js";
+import { ADVISORY_LOCKS } from "../queue/postgres-schema.js";
 import { Outbox, type OutboxCounts, type OutboxOptions } from "./outbox.js";
 import { withHeavenKey, type OutboxWrite } from "./outbox-state.js";
 import { beatAsDeliverer, insertWrite, migrateOutboxSchema, OUTBOX_CHANNEL, sweepFinished, unseatFrozenDeliverer } from "./postgres-outbox-rows.js";
@@ -33,8 +34,7 @@ export interface PostgresOutboxOptions extends Omit<OutboxOptions, "file"> {
 /** What the app and shutdown use of an outbox, the file one or this. */
 export type DeliveringOutbox = Pick<Outbox, "add" | "flush" | "idle" | "close" | "counts">;
 
-/** An arbitrary constant: the advisory lock the delivering process holds. */
-const DELIVERER_LOCK = 7_262_351_831;
+const DELIVERER_LOCK = ADVISORY_LOCKS.outboxDeliverer;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 type Finished = Omit<OutboxCounts, "added" | "pending">;

@@ -34,8 +34,16 @@ const MIGRATIONS: readonly string[] = [
    create table heaven.worker_heartbeats (worker_id text primary key, pool_id text, beat_at timestamptz not null);`,
 ];
 
-/** An arbitrary constant: the advisory lock key heaven's migrations hold. */
-const MIGRATION_LOCK = 7_262_351_830;
+/** heaven's advisory lock keys, arbitrary but distinct, in one place so no two parts ever share one. */
+export const ADVISORY_LOCKS = {
+  /** Held while migrating any heaven schema. */
+  migrations: 7_262_351_830,
+  /** Held by the one process delivering the shared outbox (github/postgres-outbox.ts), for as long as it does. */
+  outboxDeliverer: 7_262_351_831,
+  /** Taken by each event write, so ids become visible in order (engine/postgres-event-schema.ts). */
+  eventWrites: 7_262_351_832,
+} as const;
+const MIGRATION_LOCK = ADVISORY_LOCKS.migrations;
 
 export function migrateHeavenSchema(pool: Pool): Promise<void> {
   return applyMigrations(pool, "migrations", MIGRATIONS);

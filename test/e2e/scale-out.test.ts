@@ -142,6 +142,12 @@ describe("heaven in scale-out mode", () => {
     expect([...workersUsed].filter((name) => !workers.has(name))).toEqual([]);
     expect(workersUsed.size).toBeGreaterThanOrEqual(2);
 
+    // Every status went through the shared outbox, delivered by one process: the server, which started first.
+    const { rows } = await db.query<{ delivered: number }>("select count(*)::int as delivered from heaven.outbox where done = 'delivered'");
+    expect(rows[0]?.delivered).toBeGreaterThanOrEqual(ids.length);
+    expect(server.output()).toContain("outbox: this process now delivers the GitHub writes of every heaven process");
+    for (const worker of workers.values()) expect(worker.output()).not.toContain("this process now delivers");
+
     // A log link opens on the server, whichever worker ran the deployment: the log is in PostgreSQL.
     const last = ids[ids.length - 1] as number;
     const final = github.finalStatusesOf(last)[0];
