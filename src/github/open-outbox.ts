@@ -10,7 +10,7 @@ import { Outbox, type OutboxLog, type OutboxOptions } from "./outbox.js";
 import { OutboxFile } from "./outbox-file.js";
 import { pendingInOrder } from "./outbox-state.js";
 import { PostgresOutbox, type DeliveringOutbox } from "./postgres-outbox.js";
-import { insertWrite } from "./postgres-outbox-rows.js";
+import { insertFinished, insertWrite, saveComment } from "./postgres-outbox-rows.js";
 import type pg from "pg";
 
 export interface OpenOutboxOptions extends Omit<OutboxOptions, "file" | "log"> {
@@ -34,15 +34,26 @@ export async function openOutbox(options: OpenOutboxOptions): Promise<Delivering
   return PostgresOutbox.open({ ...rest, connectionString: databaseUrl, onError, importFrom: (pool) => importFileOutbox(file, pool, rest.log) });
 }
 
-/** An embedded heaven's undelivered writes, moved into PostgreSQL before this process delivers or adds anything. */
+/**
+ * An embedded heaven's outbox, moved into PostgreSQL before this process
+ * delivers or adds anything: its undelivered writes (asked about on GitHub
+ * before they are sent, as after any restart), the keys it had finished
+ * (still duplicates) and its replies' comments (still edited).
+ */
 async function importFileOutbox(path: string, pool: pg.Pool, log: OutboxLog): Promise<void> {
   if (!(await access(path).then(() => true, () => false))) return;
   const { file, skipped } = await OutboxFile.open(path, { failed: () => undefined });
-  const pending = pendingInOrder(file.state);
+  const { state } = file;
   await file.close();
   for (const line of skipped) log.error({ line }, `outbox: ${line}`);
-  for (const stored of pending) await insertWrite(pool, stored.write, stored.createdAt);
+  await insertFinished(pool, [...state.remembered]);
+  for (const [group, id] of state.comments) await saveComment(pool, group, id);
+  const pending = pendingInOrder(state);
+  for (const stored of pending) await insertWrite(pool, stored.write, stored.createdAt, true);
   const aside = `${path}.imported-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-  await rename(path, aside);
+  // Another process sharing this data directory may have moved it first: it holds the same writes.
+  await rename(path, aside).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+  });
   log.info({ moved: pending.length, aside }, `outbox: ${pending.length} GitHub writes of ${path} moved into PostgreSQL; the file is kept as ${aside}`);
 }

@@ -44,10 +44,18 @@ export class OutboxScheduler {
 
   enqueue(entry: OutboxEntry): void {
     const line = this.groups.get(entry.stored.write.group) ?? [];
+    // A head in flight stays the head: one write of a group at a time, even when an older one arrives late.
+    const head = line[0]?.inFlight === true ? line.shift() : undefined;
     line.push(entry);
-    // Appends finish in the order they were made, so this is a no-op but for an odd failure.
+    // Appends finish in the order they were made, so this is a no-op but for an odd failure or a late arrival.
     line.sort((a, b) => a.stored.seq - b.stored.seq);
+    if (head !== undefined) line.unshift(head);
     this.groups.set(entry.stored.write.group, line);
+  }
+
+  /** The highest seq of the group's writes waiting or in flight; -1 for none. */
+  newestSeq(group: string): number {
+    return Math.max(-1, ...(this.groups.get(group) ?? []).map((entry) => entry.stored.seq));
   }
 
   remove(entry: OutboxEntry): void {

@@ -17,10 +17,11 @@ export interface OutboxStore {
   readonly state: OutboxFileState;
   /**
    * Pending in memory at once, undone if it cannot be stored. Resolves to the
-   * write as stored (the store may number it), or undefined when the store
-   * already holds its key (another process added it first).
+   * write as stored, or undefined when the store already held its key.
+   * Absent: writes reach the store another way and are `adopt`ed
+   * (postgres-outbox.ts).
    */
-  add(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite | undefined>;
+  add?(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite | undefined>;
   done(record: Extract<OutboxRecord, { t: "done" | "comment" }>): Promise<void>;
   /** Records still being stored. */
   busy(): boolean;

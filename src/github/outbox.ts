@@ -34,6 +34,8 @@ export class Outbox {
   private readonly scheduler: OutboxScheduler;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly watchers = new Set<() => void>();
+  /** Each group's newest write sent (by seq): a write adopted late is not sent after a newer one. */
+  private readonly lastStarted = new Map<string, number>();
   private closed = false;
   private readonly tally = { added: 0, delivered: 0, coalesced: 0, dropped: 0, attempts: 0 };
   private readonly now: () => number;
@@ -79,27 +81,40 @@ export class Outbox {
   /** Resolves once the write is durably on disk; delivery happens afterwards. */
   async add(input: OutboxWrite): Promise<"added" | "duplicate"> {
     if (this.closed) throw new Error(`the outbox is closed; ${input.key} was not added`);
+    if (this.file.add === undefined) throw new Error(`this outbox delivers what its store holds; ${input.key} must be added to the store`);
     if (isKnown(this.file.state, input.key)) return "duplicate";
     const write = withHeavenKey(input);
     const stored = await this.file.add({ t: "add", seq: this.file.state.nextSeq, createdAt: this.now(), write });
     if (stored === undefined) return "duplicate";
     this.tally.added += 1;
-    if (!this.closed) this.deliver(stored); // else on disk: the next open delivers it
+    if (!this.closed) this.deliver(stored, false); // else on disk: the next open delivers it
     return "added";
   }
 
-  /** A write another process stored where this store reads (scale-out mode): delivered as if added here. */
-  adopt(stored: StoredWrite): void {
+  /**
+   * A write stored by another way (scale-out mode: a row any process added),
+   * delivered as if added here; `check`: it may have reached GitHub already.
+   * An intermediate status older than one of its group already sent or
+   * waiting is pointless: it is finished as coalesced, never sent after it.
+   */
+  adopt(stored: StoredWrite, check = false): void {
     if (this.closed || isKnown(this.file.state, stored.write.key)) return;
     applyOutboxRecord(this.file.state, { t: "add", ...stored });
-    this.deliver(stored);
+    const { group } = stored.write;
+    const newer = Math.max(this.lastStarted.get(group) ?? -1, this.scheduler.newestSeq(group));
+    if (stored.write.supersedable && newer > stored.seq && (this.options.coalesce ?? true)) {
+      this.tally.coalesced += 1;
+      this.record({ t: "done", key: stored.write.key, how: "coalesced" });
+      return;
+    }
+    this.deliver(stored, check && needsDeliveryCheck(stored.write));
   }
 
-  private deliver(stored: StoredWrite): void {
+  private deliver(stored: StoredWrite, check: boolean): void {
     if (this.options.coalesce ?? true) {
       for (const entry of this.scheduler.supersededBy(stored)) this.finish(entry, "coalesced");
     }
-    this.scheduler.enqueue(entryFor(stored, false));
+    this.scheduler.enqueue(entryFor(stored, check));
     this.scheduler.pump();
   }
 
@@ -130,6 +145,7 @@ export class Outbox {
 
   private start(entry: OutboxEntry): void {
     entry.inFlight = true;
+    rememberStarted(this.lastStarted, entry.stored);
     const run = this.attempt(entry).finally(() => {
       entry.inFlight = false;
       this.inFlight.delete(run);
@@ -211,6 +227,15 @@ export class Outbox {
   private notify(): void {
     for (const check of [...this.watchers]) check();
   }
+}
+
+/** Groups remembered for late adoptions: far more than are ever in motion at once. */
+const GROUPS_REMEMBERED = 10_000;
+
+function rememberStarted(started: Map<string, number>, stored: StoredWrite): void {
+  started.delete(stored.write.group);
+  started.set(stored.write.group, Math.max(stored.seq, started.get(stored.write.group) ?? -1));
+  if (started.size > GROUPS_REMEMBERED) started.delete(started.keys().next().value as string);
 }
 
 function entryFor(stored: StoredWrite, check: boolean): OutboxEntry {

@@ -22,7 +22,8 @@ const MIGRATIONS: readonly string[] = [
      created_at bigint not null,
      write jsonb not null,
      done text check (done in ('delivered', 'coalesced', 'dropped')),
-     done_at timestamptz
+     done_at timestamptz,
+     check_first boolean not null default false
    );
    create index outbox_pending on heaven.outbox (seq) where done is null;
    create index outbox_done on heaven.outbox (done_at) where done is not null;
@@ -39,27 +40,40 @@ export function migrateOutboxSchema(pool: Pool): Promise<void> {
   return applyMigrations(pool, "outbox_migrations", MIGRATIONS);
 }
 
-/** Stores the write and wakes the deliverer; undefined when its key was stored before. */
-export async function insertWrite(pool: Pool, write: OutboxWrite, createdAt: number): Promise<StoredWrite | undefined> {
+/**
+ * Stores the write and wakes the deliverer; undefined when its key was
+ * stored before. `checkFirst`: it may have reached GitHub already (a file
+ * outbox's, moved in), so the deliverer asks before sending it.
+ */
+export async function insertWrite(pool: Pool, write: OutboxWrite, createdAt: number, checkFirst = false): Promise<StoredWrite | undefined> {
   const { rows } = await pool.query<{ seq: string }>(
-    `with added as (insert into heaven.outbox (key, created_at, write) values ($1, $2, $3) on conflict (key) do nothing returning seq)
+    `with added as (insert into heaven.outbox (key, created_at, write, check_first) values ($1, $2, $3, $4) on conflict (key) do nothing returning seq)
      select seq, pg_notify('${OUTBOX_CHANNEL}', '') from added`,
-    [write.key, createdAt, JSON.stringify(write)],
+    [write.key, createdAt, JSON.stringify(write), checkFirst],
   );
   const seq = rows[0]?.seq;
   return seq === undefined ? undefined : { seq: Number(seq), createdAt, write };
 }
 
-/** Writes not finished, oldest first; rows that no longer read as a write are reported, not delivered. */
-export async function readPending(pool: Pool): Promise<{ writes: StoredWrite[]; skipped: string[] }> {
-  const { rows } = await pool.query<{ seq: string; created_at: string; write: unknown }>(
-    "select seq, created_at, write from heaven.outbox where done is null order by seq",
+/** Keys a file outbox had finished, so adding one again stays a duplicate. */
+export async function insertFinished(pool: Pool, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await pool.query(
+    `insert into heaven.outbox (key, created_at, write, done, done_at) select key, 0, '{}'::jsonb, 'delivered', now() from unnest($1::text[]) as key on conflict (key) do nothing`,
+    [keys],
   );
-  const writes: StoredWrite[] = [];
+}
+
+/** Writes not finished, oldest first; rows that no longer read as a write are reported, not delivered. */
+export async function readPending(pool: Pool): Promise<{ writes: Array<{ stored: StoredWrite; check: boolean }>; skipped: string[] }> {
+  const { rows } = await pool.query<{ seq: string; created_at: string; write: unknown; check_first: boolean }>(
+    "select seq, created_at, write, check_first from heaven.outbox where done is null order by seq",
+  );
+  const writes: Array<{ stored: StoredWrite; check: boolean }> = [];
   const skipped: string[] = [];
   for (const row of rows) {
     const parsed = parseOutboxRecord({ t: "add", seq: Number(row.seq), createdAt: Number(row.created_at), write: row.write });
-    if (parsed.ok && parsed.value.t === "add") writes.push({ seq: parsed.value.seq, createdAt: parsed.value.createdAt, write: parsed.value.write });
+    if (parsed.ok && parsed.value.t === "add") writes.push({ stored: { seq: parsed.value.seq, createdAt: parsed.value.createdAt, write: parsed.value.write }, check: row.check_first });
     else if (!parsed.ok) skipped.push(`row ${row.seq}: ${parsed.error}`);
   }
   return { writes, skipped };

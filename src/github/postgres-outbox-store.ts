@@ -2,16 +2,15 @@
  * The delivering process's view of the outbox rows (scale-out mode): what
  * Outbox keeps in a file's fold, here loaded from PostgreSQL when the
  * process becomes the deliverer, and kept in step as it adds and finishes
- * writes. Rows other processes add are picked up by `arrivals`.
+ * writes. Every write, its own included, is added to the table
+ * (PostgresOutbox.add) and taken in by `arrivals`, in the order of the rows.
  */
 import type { Pool } from "pg";
 import type { OutboxStore } from "./outbox-types.js";
 import { applyOutboxRecord, emptyOutboxState, isKnown, type OutboxFileState, type OutboxRecord, type StoredWrite } from "./outbox-state.js";
-import { insertWrite, markDone, readComments, readPending, saveComment } from "./postgres-outbox-rows.js";
+import { markDone, readComments, readPending, saveComment } from "./postgres-outbox-rows.js";
 
 export class PostgresOutboxStore implements OutboxStore {
-  /** Keys this process is storing now: a pickup that sees their row first leaves them to `add`. */
-  private readonly adding = new Set<string>();
   private readonly writes = new Set<Promise<unknown>>();
   private readonly listeners = new Set<() => void>();
 
@@ -24,20 +23,9 @@ export class PostgresOutboxStore implements OutboxStore {
   static async load(pool: Pool): Promise<{ store: PostgresOutboxStore; skipped: string[] }> {
     const state = emptyOutboxState();
     const { writes, skipped } = await readPending(pool);
-    for (const stored of writes) applyOutboxRecord(state, { t: "add", ...stored });
+    for (const { stored } of writes) applyOutboxRecord(state, { t: "add", ...stored });
     state.comments = await readComments(pool);
     return { store: new PostgresOutboxStore(pool, state), skipped };
-  }
-
-  async add(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite | undefined> {
-    this.adding.add(record.write.key);
-    try {
-      const stored = await this.track(insertWrite(this.pool, record.write, record.createdAt));
-      if (stored !== undefined) applyOutboxRecord(this.state, { t: "add", ...stored });
-      return stored;
-    } finally {
-      this.adding.delete(record.write.key);
-    }
   }
 
   done(record: Extract<OutboxRecord, { t: "done" | "comment" }>): Promise<void> {
@@ -45,10 +33,10 @@ export class PostgresOutboxStore implements OutboxStore {
     return this.track(record.t === "done" ? markDone(this.pool, record.key, record.how) : saveComment(this.pool, record.group, record.id));
   }
 
-  /** Rows added since the last look that this process neither holds nor is adding, oldest first. */
-  async arrivals(): Promise<{ writes: StoredWrite[]; skipped: string[] }> {
-    const { writes, skipped } = await readPending(this.pool);
-    return { writes: writes.filter((stored) => !isKnown(this.state, stored.write.key) && !this.adding.has(stored.write.key)), skipped };
+  /** Rows added since the last look (by any process, this one too), oldest first; `check`: may have been sent already (moved in from a file). */
+  async arrivals(): Promise<Array<{ stored: StoredWrite; check: boolean }>> {
+    const { writes } = await readPending(this.pool);
+    return writes.filter(({ stored }) => !isKnown(this.state, stored.write.key));
   }
 
   onSettled(listener: () => void): void {

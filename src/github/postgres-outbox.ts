@@ -44,6 +44,8 @@ export class PostgresOutbox implements DeliveringOutbox {
   private delivering: { outbox: Outbox; store: PostgresOutboxStore } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private looking: Promise<void> | undefined;
+  private ticking: Promise<void> | undefined;
+  private retiring: Promise<void> | undefined;
   private lookAgain = false;
   private lastSweep = 0;
   private closed = false;
@@ -73,11 +75,14 @@ export class PostgresOutbox implements DeliveringOutbox {
     return this.delivering !== undefined;
   }
 
+  /** Stored (and the deliverer woken) before it resolves; the deliverer's own writes come back through the same look, in the order of the rows. */
   async add(input: OutboxWrite): Promise<"added" | "duplicate"> {
     if (this.closed) throw new Error(`the outbox is closed; ${input.key} was not added`);
-    const outcome = this.delivering === undefined ? await this.store(input) : await this.delivering.outbox.add(input);
-    if (outcome === "added") this.added += 1;
-    return outcome;
+    const stored = await insertWrite(this.pool, withHeavenKey(input), Date.now());
+    if (stored === undefined) return "duplicate";
+    this.added += 1;
+    if (this.delivering !== undefined) void this.pickUp().catch(this.options.onError);
+    return "added";
   }
 
   /** The deliverer waits for what it holds (the rest stays in PostgreSQL for whoever delivers next); others have nothing of their own. */
@@ -100,33 +105,39 @@ export class PostgresOutbox implements DeliveringOutbox {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
+    // A claim under way finishes first (it looks at `closed` after each step), then nothing starts again.
+    await this.ticking;
     await this.looking?.catch(() => undefined);
-    await this.retire();
+    this.retiring ??= this.retire();
+    await this.retiring;
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
     await this.pool.end().catch(() => undefined);
   }
 
-  private async store(input: OutboxWrite): Promise<"added" | "duplicate"> {
-    const stored = await insertWrite(this.pool, withHeavenKey(input), Date.now());
-    return stored === undefined ? "duplicate" : "added";
-  }
-
-  /** One step of the loop: the deliverer looks for new rows; any other process asks to deliver. */
-  private async tick(): Promise<void> {
-    try {
-      if (this.delivering !== undefined && this.client !== undefined) {
-        await beatAsDeliverer(this.client);
-        await this.pickUp();
-      } else await this.claim();
-    } catch (error) {
-      this.options.onError(error);
-    }
-    if (!this.closed) this.timer = setTimeout(() => void this.tick(), this.options.pollMs ?? 2_000).unref();
+  /** One step of the loop: the deliverer beats and looks for new rows; any other process asks to deliver. */
+  private tick(): Promise<void> {
+    this.ticking = (async () => {
+      try {
+        const client = this.client;
+        if (this.delivering !== undefined && client !== undefined) {
+          await beatAsDeliverer(client);
+          await this.pickUp();
+        } else await this.claim();
+      } catch (error) {
+        this.options.onError(error);
+      }
+      if (!this.closed) this.timer = setTimeout(() => void this.tick(), this.options.pollMs ?? 2_000).unref();
+    })();
+    return this.ticking;
   }
 
   private async claim(): Promise<void> {
+    // A turn that ended with its connection finishes what it had in flight before this process may deliver again.
+    await this.retiring;
+    this.retiring = undefined;
     const client = this.client ?? (await this.connect());
+    if (this.closed) return;
     const { rows } = await client.query<{ won: boolean }>("select pg_try_advisory_lock($1) as won", [DELIVERER_LOCK]);
     if (rows[0]?.won !== true) {
       if (await unseatFrozenDeliverer(client, DELIVERER_LOCK, this.options.frozenAfterMs ?? 15_000)) {
@@ -139,13 +150,16 @@ export class PostgresOutbox implements DeliveringOutbox {
     // Listening before reading: a write added in between is told, not missed.
     await client.query(`listen ${OUTBOX_CHANNEL}`);
     const { store, skipped } = await PostgresOutboxStore.load(this.pool);
+    // The connection (and the lock with it) may have gone while the rows were read: then another process delivers.
+    if (this.closed || this.client !== client) return;
     for (const line of skipped) this.options.log.error({ line }, `outbox: ${line}`);
     this.delivering = { outbox: Outbox.over(store, this.options), store };
     this.options.log.info({}, "outbox: this process now delivers the GitHub writes of every heaven process (scale-out mode)");
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.options.connectionString });
+    // Bounded: a shutdown waits for a claim under way, and so for its connect.
+    const client = new pg.Client({ connectionString: this.options.connectionString, connectionTimeoutMillis: 5_000 });
     client.on("notification", () => void this.pickUp().catch(this.options.onError));
     client.on("error", (error) => {
       this.options.onError(error);
@@ -163,7 +177,7 @@ export class PostgresOutbox implements DeliveringOutbox {
     this.client = undefined;
     if (this.delivering === undefined || this.closed) return;
     this.options.log.warn({}, "outbox: lost its PostgreSQL connection, and with it the turn to deliver; another heaven process takes over");
-    void this.retire();
+    this.retiring = this.retire().catch(this.options.onError);
   }
 
   private async retire(): Promise<void> {
@@ -186,8 +200,7 @@ export class PostgresOutbox implements DeliveringOutbox {
         this.lookAgain = false;
         const turn = this.delivering;
         if (turn === undefined) return;
-        const { writes } = await turn.store.arrivals();
-        for (const stored of writes) turn.outbox.adopt(stored);
+        for (const { stored, check } of await turn.store.arrivals()) turn.outbox.adopt(stored, check);
         if (Date.now() - this.lastSweep > SWEEP_EVERY_MS) {
           this.lastSweep = Date.now();
           await sweepFinished(this.pool);

@@ -270,9 +270,13 @@ describe("PostgresOutbox: the deliverer freezes", () => {
 describe("openOutbox: from an embedded heaven to scale-out", () => {
   it("moves the writes an outbox file still holds into PostgreSQL, delivers them, and keeps the file aside", async () => {
     const github = fakeGitHub();
-    github.holdWhile(() => forever());
     const file = join(dataDir, "outbox.jsonl");
     const { outbox: embedded } = await Outbox.open({ file, octokitFor: github.octokitFor("embedded"), log: quiet });
+    // Delivered before the switch: still a duplicate after it.
+    await embedded.add(status(7, "success"));
+    await github.until(() => github.posts().length === 1);
+    await embedded.idle();
+    github.holdWhile(() => forever());
     await embedded.add(status(8, "success"));
     await embedded.add(status(9, "error"));
     github.holdWhile(undefined);
@@ -281,7 +285,9 @@ describe("openOutbox: from an embedded heaven to scale-out", () => {
     const scaled = await openOutbox({ dataDir, databaseUrl: url, octokitFor: github.octokitFor("scaled"), log: quiet, pacing: { minSpacingMs: 1, perMinute: 10_000, perHour: 100_000 } });
     opened.push(scaled as PostgresOutbox);
     await github.until(() => github.posts().filter((call) => call.by === "scaled").length === 2);
-    expect(github.posts().filter((call) => call.by === "scaled").map((call) => call.params.deployment_id)).toEqual([8, 9]);
+    // The first may have reached GitHub before the stop: it is looked for first, as after any restart.
+    expect(github.calls.filter((call) => call.by === "scaled").map((call) => `${call.route.split(" ")[0]} ${String(call.params.deployment_id)}`)).toEqual(["GET 8", "POST 8", "GET 9", "POST 9"]);
+    expect(await scaled.add(status(7, "success"))).toBe("duplicate");
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(dataDir).some((name) => name.startsWith("outbox.jsonl.imported-"))).toBe(true);
     for (const reject of unanswered) reject(new Error("the test is over"));

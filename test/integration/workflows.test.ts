@@ -446,6 +446,20 @@ describe("a deployment another app created", () => {
     expect(calls.filter((call) => call.path.includes("/issues/"))).toEqual([]);
     expect(scope.pendingMocks()).toEqual([]);
   });
+
+  it("is refused with 503, to come again, while GitHub cannot say whether heaven made it", async () => {
+    const { repo, marker } = originWith();
+    const { scope, calls } = githubScope();
+    scope.get("/app").reply(401, { message: "Bad credentials" });
+    const heavens = { payload: { heaven: { required_contexts: ["test"] } }, creator: "heaven[bot]", creatorType: "Bot" };
+    await expect(receive("deployment", deploymentEvent(repo, repo.sha, heavens))).rejects.toThrow(/GET \/app/);
+    await harness.app().idle();
+    expect(existsSync(marker)).toBe(false);
+    // Nothing journaled, nothing posted: GET /app was all it asked.
+    expect(await harness.app().queue.list()).toEqual([]);
+    expect(statusBodies(calls)).toEqual([]);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
 });
 
 describe("auto-deploy on green", () => {
