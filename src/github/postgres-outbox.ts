@@ -86,12 +86,15 @@ export class PostgresOutbox implements DeliveringOutbox {
   }
 
   /** The deliverer waits for what it holds (the rest stays in PostgreSQL for whoever delivers next); others have nothing of their own. */
-  flush(timeoutMs: number): Promise<number> {
-    return this.delivering?.outbox.flush(timeoutMs) ?? Promise.resolve(0);
+  async flush(timeoutMs: number): Promise<number> {
+    // What was added a moment ago is taken in first: it counts as this deliverer's.
+    await this.pickUp().catch(() => undefined);
+    return (await this.delivering?.outbox.flush(timeoutMs)) ?? 0;
   }
 
-  idle(): Promise<void> {
-    return this.delivering?.outbox.idle() ?? Promise.resolve();
+  async idle(): Promise<void> {
+    await this.pickUp().catch(() => undefined);
+    await this.delivering?.outbox.idle();
   }
 
   counts(): OutboxCounts {
