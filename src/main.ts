@@ -35,8 +35,8 @@ async function main(): Promise<void> {
   // Probot's own SIGINT handler exits ~100 ms after the signal, racing heaven's shutdown.
   for (const listener of process.listeners("SIGINT")) if (!ours.has(listener)) process.off("SIGINT", listener);
   const { app, outbox, intake, notifications } = await heaven.loaded;
-  databaseError = (error) => app.log.error({ err: error }, "a PostgreSQL error in the background (queue or deployment logs)");
-  if (settings.databaseUrl !== undefined) app.log.info(`scale-out mode: HEAVEN_ROLE=${settings.role}, queue and deployment logs on PostgreSQL at ${databaseWhere(settings.databaseUrl)}`);
+  databaseError = (error) => app.log.error({ err: error }, "a PostgreSQL error in the background (queue, outbox, events or deployment logs)");
+  if (settings.databaseUrl !== undefined) app.log.info(`scale-out mode: HEAVEN_ROLE=${settings.role}, queue, outbox, deployment events and logs on PostgreSQL at ${databaseWhere(settings.databaseUrl)}`);
   if (core.imported > 0) app.log.info(`${core.imported} deployments an older heaven left waiting for CI are now in the journal`);
   for (const line of core.skipped) app.log.error(line);
   for (const line of core.notices) app.log.warn(line);
