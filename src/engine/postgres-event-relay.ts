@@ -18,6 +18,7 @@ import { parseJob, type DeploymentJob } from "../core/job.js";
 import { isObject } from "../core/json.js";
 import { every, type Repeating } from "./every.js";
 import { ListenConnection } from "./listen-connection.js";
+import { OneAtATime } from "./one-at-a-time.js";
 import { openMigratedPool } from "./postgres-pool.js";
 import { deleteEventsOlderThan, EVENT_CHANNEL, insertEvent, lastEventId, migrateEventSchema, rowsAfter, type RelayedRow } from "./postgres-event-schema.js";
 
@@ -48,9 +49,8 @@ interface Listening {
   poll: Repeating;
   /** The id of the last row read (own rows included). */
   lastSeen: string;
-  /** The read under way, if any; `again`: told again while it ran, so it reads once more. */
-  reading: Promise<void> | undefined;
-  again: boolean;
+  /** Reads what is new; told again while it reads, it reads once more. */
+  reads: OneAtATime;
 }
 
 export class PostgresEventRelay {
@@ -92,7 +92,8 @@ export class PostgresEventRelay {
       polls += 1;
       if (polls % SWEEP_EVERY_POLLS === 0) await this.sweep();
     });
-    this.listening = { sinks, connection, poll, lastSeen, reading: undefined, again: false };
+    const listening: Listening = { sinks, connection, poll, lastSeen, reads: new OneAtATime(() => (this.closed ? Promise.resolve() : this.readAll(listening).catch(this.options.onError))) };
+    this.listening = listening;
   }
 
   /** Stops listening (nothing more reaches the sinks once it resolves) and closes the pool; `sink` fails after. */
@@ -103,7 +104,7 @@ export class PostgresEventRelay {
     if (listening !== undefined) {
       await listening.connection.close();
       await listening.poll.stop();
-      await listening.reading;
+      await listening.reads.idle();
     }
     await this.pool.end();
   }
@@ -113,23 +114,9 @@ export class PostgresEventRelay {
     await deleteEventsOlderThan(this.pool, this.options.keepMs ?? KEEP_MS).catch(this.options.onError);
   }
 
-  /** Reads what is new; a read asked for while one runs makes that one read once more. Never rejects. */
+  /** Reads what is new (nothing before `listen` has set the starting point). Never rejects. */
   private read(): Promise<void> {
-    const listening = this.listening;
-    if (listening === undefined || this.closed) return Promise.resolve();
-    if (listening.reading !== undefined) {
-      listening.again = true;
-      return listening.reading;
-    }
-    const reading = (async () => {
-      do {
-        listening.again = false;
-        await this.readAll(listening).catch(this.options.onError);
-      } while (listening.again && !this.closed);
-      listening.reading = undefined;
-    })();
-    listening.reading = reading;
-    return reading;
+    return this.listening === undefined || this.closed ? Promise.resolve() : this.listening.reads.run();
   }
 
   private async readAll(listening: Listening): Promise<void> {

@@ -25,8 +25,8 @@ export async function openOutbox(options: OpenOutboxOptions): Promise<Delivering
   const { dataDir, databaseUrl, onDatabaseError, ...rest } = options;
   const file = join(dataDir, "outbox.jsonl");
   if (databaseUrl === undefined) {
-    const { outbox, restored, skipped } = await Outbox.open({ ...rest, file });
-    if (restored > 0) rest.log.info({ restored }, `outbox: ${restored} GitHub writes from before the restart will be delivered`);
+    // Outbox.open says itself how many writes it restored.
+    const { outbox, skipped } = await Outbox.open({ ...rest, file });
     for (const line of skipped) rest.log.error({ line }, `outbox: ${line}`);
     return outbox;
   }

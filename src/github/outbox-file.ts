@@ -14,7 +14,6 @@ import {
   parseOutboxRecord,
   type OutboxFileState,
   type OutboxRecord,
-  type StoredWrite,
 } from "./outbox-state.js";
 
 /** Compact once the file holds this many lines more than four times its compacted form. */
@@ -47,7 +46,7 @@ export class OutboxFile implements OutboxStore {
    * An add is pending in memory at once (a second add of its key is a
    * duplicate; a compaction keeps it) and undone if it cannot be written.
    */
-  async add(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite> {
+  async add(record: Extract<OutboxRecord, { t: "add" }>): Promise<void> {
     applyOutboxRecord(this.state, record);
     try {
       await this.append(record);
@@ -55,7 +54,6 @@ export class OutboxFile implements OutboxStore {
       this.state.pending.delete(record.write.key);
       throw error;
     }
-    return { seq: record.seq, createdAt: record.createdAt, write: record.write };
   }
 
   /** True in memory at once; resolves once on disk. */

@@ -1,5 +1,5 @@
 /** The outbox's options, counts and storage port (outbox.ts): what its callers and stores are written against. */
-import type { OutboxFileState, OutboxOctokit, OutboxRecord, StoredWrite } from "./outbox-state.js";
+import type { OutboxFileState, OutboxOctokit, OutboxRecord } from "./outbox-state.js";
 import type { Pacing } from "./pacer.js";
 
 export interface OutboxLog {
@@ -16,12 +16,10 @@ export interface OutboxLog {
 export interface OutboxStore {
   readonly state: OutboxFileState;
   /**
-   * Pending in memory at once, undone if it cannot be stored. Resolves to the
-   * write as stored, or undefined when the store already held its key.
-   * Absent: writes reach the store another way and are `adopt`ed
-   * (postgres-outbox.ts).
+   * Pending in memory at once, undone if it cannot be stored. Absent: writes
+   * reach the store another way and are `adopt`ed (postgres-outbox.ts).
    */
-  add?(record: Extract<OutboxRecord, { t: "add" }>): Promise<StoredWrite | undefined>;
+  add?(record: Extract<OutboxRecord, { t: "add" }>): Promise<void>;
   done(record: Extract<OutboxRecord, { t: "done" | "comment" }>): Promise<void>;
   /** Records still being stored. */
   busy(): boolean;

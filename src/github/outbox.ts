@@ -21,7 +21,6 @@ import { OutboxFile } from "./outbox-file.js";
 import { OutboxScheduler, type OutboxEntry } from "./outbox-scheduler.js";
 import { applyOutboxRecord, isKnown, pendingInOrder, withHeavenKey, type DoneHow, type OutboxWrite, type StoredWrite } from "./outbox-state.js";
 import { DEFAULT_PACING, Pacer } from "./pacer.js";
-
 import type { OutboxCounts, OutboxOptions, OutboxStore } from "./outbox-types.js";
 
 export type { OutboxOctokit, OutboxRoute, OutboxWrite } from "./outbox-state.js";
@@ -73,7 +72,7 @@ export class Outbox {
     const restored = pendingInOrder(store.state);
     // Sent before the restart or not, nobody knows: check those where a second copy does harm.
     for (const stored of restored) outbox.scheduler.enqueue(entryFor(stored, needsDeliveryCheck(stored.write)));
-    if (restored.length > 0) options.log.info({ restored: restored.length }, `outbox: ${restored.length} GitHub writes still to deliver from before the restart`);
+    if (restored.length > 0) options.log.info({ restored: restored.length }, `outbox: ${restored.length} GitHub writes from before the restart will be delivered`);
     outbox.scheduler.pump();
     return outbox;
   }
@@ -84,8 +83,8 @@ export class Outbox {
     if (this.file.add === undefined) throw new Error(`this outbox delivers what its store holds; ${input.key} must be added to the store`);
     if (isKnown(this.file.state, input.key)) return "duplicate";
     const write = withHeavenKey(input);
-    const stored = await this.file.add({ t: "add", seq: this.file.state.nextSeq, createdAt: this.now(), write });
-    if (stored === undefined) return "duplicate";
+    const stored: StoredWrite = { seq: this.file.state.nextSeq, createdAt: this.now(), write };
+    await this.file.add({ t: "add", ...stored });
     this.tally.added += 1;
     if (!this.closed) this.deliver(stored, false); // else on disk: the next open delivers it
     return "added";
@@ -102,11 +101,7 @@ export class Outbox {
     applyOutboxRecord(this.file.state, { t: "add", ...stored });
     const { group } = stored.write;
     const newer = Math.max(this.lastStarted.get(group) ?? -1, this.scheduler.newestSeq(group));
-    if (stored.write.supersedable && newer > stored.seq && (this.options.coalesce ?? true)) {
-      this.tally.coalesced += 1;
-      this.record({ t: "done", key: stored.write.key, how: "coalesced" });
-      return;
-    }
+    if (stored.write.supersedable && newer > stored.seq && (this.options.coalesce ?? true)) return this.finish(entryFor(stored, false), "coalesced");
     this.deliver(stored, check && needsDeliveryCheck(stored.write));
   }
 
@@ -233,8 +228,11 @@ export class Outbox {
 const GROUPS_REMEMBERED = 10_000;
 
 function rememberStarted(started: Map<string, number>, stored: StoredWrite): void {
-  started.delete(stored.write.group);
-  started.set(stored.write.group, Math.max(stored.seq, started.get(stored.write.group) ?? -1));
+  const { group } = stored.write;
+  const newest = Math.max(stored.seq, started.get(group) ?? -1);
+  // Deleted first so the group moves to the end: the least recently started is forgotten first.
+  started.delete(group);
+  started.set(group, newest);
   if (started.size > GROUPS_REMEMBERED) started.delete(started.keys().next().value as string);
 }
 

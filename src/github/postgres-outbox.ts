@@ -11,6 +11,8 @@
  * may already have landed before sending it again (Outbox.over).
  */
 import pg from "pg";
+import { every, type Repeating } from "../engine/every.js";
+import { OneAtATime } from "../engine/one-at-a-time.js";
 import { openMigratedPool } from "../engine/postgres-pool.js";
 import { ADVISORY_LOCKS } from "../queue/postgres-schema.js";
 import { Outbox, type OutboxCounts, type OutboxOptions } from "./outbox.js";
@@ -42,11 +44,10 @@ type Finished = Omit<OutboxCounts, "added" | "pending">;
 export class PostgresOutbox implements DeliveringOutbox {
   private client: pg.Client | undefined;
   private delivering: { outbox: Outbox; store: PostgresOutboxStore } | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private looking: Promise<void> | undefined;
-  private ticking: Promise<void> | undefined;
+  private loop: Repeating | undefined;
+  /** Takes the rows added since the last look into delivery. */
+  private readonly looks = new OneAtATime(() => this.lookOnce());
   private retiring: Promise<void> | undefined;
-  private lookAgain = false;
   private lastSweep = 0;
   private closed = false;
   private added = 0;
@@ -67,6 +68,8 @@ export class PostgresOutbox implements DeliveringOutbox {
     const pool = await openMigratedPool({ connectionString: options.connectionString, max: 4, onError: options.onError, migrate });
     const outbox = new PostgresOutbox(pool, options);
     await outbox.tick();
+    const pollMs = options.pollMs ?? 2_000;
+    outbox.loop = every(pollMs, () => outbox.tick(), { startDelayMs: pollMs });
     return outbox;
   }
 
@@ -107,10 +110,9 @@ export class PostgresOutbox implements DeliveringOutbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.timer);
     // A claim under way finishes first (it looks at `closed` after each step), then nothing starts again.
-    await this.ticking;
-    await this.looking?.catch(() => undefined);
+    await this.loop?.stop();
+    await this.looks.idle();
     this.retiring ??= this.retire();
     await this.retiring;
     await this.client?.end().catch(() => undefined);
@@ -119,20 +121,16 @@ export class PostgresOutbox implements DeliveringOutbox {
   }
 
   /** One step of the loop: the deliverer beats and looks for new rows; any other process asks to deliver. */
-  private tick(): Promise<void> {
-    this.ticking = (async () => {
-      try {
-        const client = this.client;
-        if (this.delivering !== undefined && client !== undefined) {
-          await beatAsDeliverer(client);
-          await this.pickUp();
-        } else await this.claim();
-      } catch (error) {
-        this.options.onError(error);
-      }
-      if (!this.closed) this.timer = setTimeout(() => void this.tick(), this.options.pollMs ?? 2_000).unref();
-    })();
-    return this.ticking;
+  private async tick(): Promise<void> {
+    try {
+      const client = this.client;
+      if (this.delivering !== undefined && client !== undefined) {
+        await beatAsDeliverer(client);
+        await this.pickUp();
+      } else await this.claim();
+    } catch (error) {
+      this.options.onError(error);
+    }
   }
 
   private async claim(): Promise<void> {
@@ -192,24 +190,18 @@ export class PostgresOutbox implements DeliveringOutbox {
     for (const name of Object.keys(this.earlier) as (keyof Finished)[]) this.earlier[name] += counts[name];
   }
 
-  /** Takes rows other processes added into delivery; one look at a time, and one more if told again meanwhile. */
+  /** The deliverer takes in what was added; anyone else has nothing to look at. */
   private pickUp(): Promise<void> {
-    if (this.looking !== undefined) {
-      this.lookAgain = true;
-      return this.looking;
+    return this.delivering === undefined ? Promise.resolve() : this.looks.run();
+  }
+
+  private async lookOnce(): Promise<void> {
+    const turn = this.delivering;
+    if (turn === undefined) return;
+    for (const { stored, check } of await turn.store.arrivals()) turn.outbox.adopt(stored, check);
+    if (Date.now() - this.lastSweep > SWEEP_EVERY_MS) {
+      this.lastSweep = Date.now();
+      await sweepFinished(this.pool);
     }
-    this.looking = (async () => {
-      do {
-        this.lookAgain = false;
-        const turn = this.delivering;
-        if (turn === undefined) return;
-        for (const { stored, check } of await turn.store.arrivals()) turn.outbox.adopt(stored, check);
-        if (Date.now() - this.lastSweep > SWEEP_EVERY_MS) {
-          this.lastSweep = Date.now();
-          await sweepFinished(this.pool);
-        }
-      } while (this.lookAgain);
-    })().finally(() => (this.looking = undefined));
-    return this.looking;
   }
 }

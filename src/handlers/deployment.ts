@@ -17,8 +17,9 @@ export function handleDeployment(deps: { deployer: Deployer; outbox: OutboxWrite
   return async (context: Context<"deployment.created">): Promise<void> => {
     // GET /app is asked only of a deployment that says heaven wrote it, and once. Unanswered, heaven cannot tell its own
     // deployment (whose checks and sha it must keep to) from another app's: GitHub is asked to send it again later.
-    const own = claimsToBeHeavens(context.payload) ? await deps.ownLogin() : undefined;
-    if (claimsToBeHeavens(context.payload) && own === undefined) {
+    const claimed = claimsToBeHeavens(context.payload);
+    const own = claimed ? await deps.ownLogin() : undefined;
+    if (claimed && own === undefined) {
       throw new WebhookRefused(503, "GitHub did not say who heaven is (GET /app); this deployment is taken when the webhook comes again");
     }
     const read = readDeployment(context.payload, own);
