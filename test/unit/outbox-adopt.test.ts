@@ -13,9 +13,9 @@ function memoryStore(): OutboxStore {
   return { state, done: async (record) => void applyOutboxRecord(state, record), busy: () => false, onSettled: () => undefined, close: async () => undefined };
 }
 
-function stored(seq: number, state: string): StoredWrite {
+function stored(seq: number, state: string, key = `d#1:${state}`): StoredWrite {
   const write: OutboxWrite = {
-    key: `d#1:${state}`,
+    key,
     group: "d#1",
     installationId: 1,
     supersedable: ["queued", "pending", "in_progress"].includes(state),
@@ -65,6 +65,20 @@ describe("Outbox.adopt", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(gh.sent).toEqual(["success"]); // the late one waits behind the one in flight
     gh.gates[0]!();
+    await outbox.idle();
+    expect(gh.sent).toEqual(["success", "failure"]);
+    await outbox.close();
+  });
+
+  it("remembers the newest write sent, even after a late older one was sent", async () => {
+    const gh = github();
+    const outbox = Outbox.over(memoryStore(), { octokitFor: gh.octokitFor, log: quiet, pacing: unpaced });
+    outbox.adopt(stored(12, "success"));
+    while (gh.gates.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    outbox.adopt(stored(10, "failure")); // late, final: still sent, after the one in flight
+    gh.gates[0]!();
+    await outbox.idle();
+    outbox.adopt(stored(11, "in_progress")); // older than the success already sent
     await outbox.idle();
     expect(gh.sent).toEqual(["success", "failure"]);
     await outbox.close();
